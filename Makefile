@@ -1,0 +1,52 @@
+# Anju task runner. Two commands do everything on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+export UV_PYTHON_DOWNLOADS := never
+export ANJU_DATABASE_URL ?= sqlite:///$(CURDIR)/data/anju.sqlite3
+
+.PHONY: run test lint fix format setup lock bench clean demo
+
+$(BIN)/.installed: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip install -q --python $(BIN)/python --require-hashes -r requirements.lock
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	touch $@
+
+setup: $(BIN)/.installed
+
+## run: set up, migrate the SQLite database under ./data, load the demo once, show the portfolio
+run: setup
+	mkdir -p data
+	$(BIN)/anju init
+	$(BIN)/anju demo --if-empty
+	$(BIN)/anju projects
+
+## test: set up, lint (ruff, mypy, import-linter), then the whole test suite
+test: setup lint
+	$(BIN)/pytest -q
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+fix: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+format: fix
+
+## lock: re-resolve requirements.lock from pyproject.toml (commit the result)
+lock:
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 --no-header -q -o requirements.lock
+
+bench: setup
+	$(BIN)/python -m bench.engine_bench
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

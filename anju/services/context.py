@@ -1,0 +1,50 @@
+"""What every service function receives: the database, the clock and the deployed processes.
+
+Owns: `AppContext` and the cache of parsed process bundles (one per deployed version).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from threading import Lock
+
+from anju.db import repositories as repo
+from anju.db.unit_of_work import Database, Session
+from anju.roles import LANE_ROLES
+from workflows.specs import ProcessBundle, load_bundle
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class AppContext:
+    db: Database
+    clock: Callable[[], datetime] = system_clock
+    _bundles: dict[str, ProcessBundle] = field(default_factory=dict)
+    _lock: Lock = field(default_factory=Lock)
+
+    def now(self) -> datetime:
+        moment = self.clock()
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+    def bundle(self, session: Session, version_hash: str) -> ProcessBundle:
+        """The parsed bundle of a deployed version, parsed once per process."""
+        with self._lock:
+            cached = self._bundles.get(version_hash)
+        if cached is not None:
+            return cached
+        row = repo.version(session, version_hash)
+        if row is None:
+            raise LookupError(f"process version {version_hash[:12]} is not deployed")
+        bundle = load_bundle(row.files, roles=LANE_ROLES)
+        with self._lock:
+            self._bundles[version_hash] = bundle
+        return bundle
+
+    def remember(self, bundle: ProcessBundle) -> None:
+        with self._lock:
+            self._bundles[bundle.version] = bundle
