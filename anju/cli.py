@@ -41,8 +41,7 @@ def _plain(value: Any) -> Any:
 def _when(value: datetime | None) -> str:
     if value is None:
         return "-"
-    moment = value if value.tzinfo else value.replace(tzinfo=UTC)
-    return moment.astimezone(SHOW_TZ).strftime("%Y-%m-%d %H:%M")
+    return value.astimezone(SHOW_TZ).strftime("%Y-%m-%d %H:%M")
 
 
 def _table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
@@ -83,7 +82,7 @@ def cmd_demo(ctx: AppContext, args: argparse.Namespace) -> None:
         print("demo portfolio already loaded")
         return
     created = demo.load(ctx)
-    print(f"demo portfolio loaded: {len(created)} projects; demo users (password = user name):")
+    print(f"demo portfolio loaded: {len(created)} projects; demo users:")
     for user in users.list_users(ctx):
         print(f"  {user.username:<10} {user.display_name}  {', '.join(user.roles)}")
 
@@ -146,6 +145,30 @@ def cmd_tasks(ctx: AppContext, args: argparse.Namespace) -> None:
             ["task", "project", "stage", "name", "role", "assignee", "due"],
         ),
     )
+
+
+def cmd_task(ctx: AppContext, args: argparse.Namespace) -> None:
+    detail = tasks.task_detail(ctx, args.task)
+
+    def text() -> str:
+        row = detail.row
+        lines = [
+            f"{row.name} ({row.bpmn_id}) - {row.project_code}, {row.stage_key or '-'}",
+            f"role: {row.role}; assignee: {row.assignee or '-'}; due: {_when(row.due_at)}",
+            "",
+            detail.documentation,
+            "",
+        ]
+        if row.approval:
+            lines.append("approval: use `anju approve` or `anju reject --comment`")
+        for field in detail.fields:
+            need = "required" if field["required"] else "optional"
+            lines.append(f"  {field['name']:<28} {field['type']:<6} {need:<8} {field['label']}")
+        if row.context.get("last_rejection"):
+            lines.append(f"sent back: {row.context['last_rejection']}")
+        return "\n".join(lines)
+
+    _emit(args, detail, text)
 
 
 def cmd_claim(ctx: AppContext, args: argparse.Namespace) -> None:
@@ -211,18 +234,19 @@ def cmd_history(ctx: AppContext, args: argparse.Namespace) -> None:
 
 def cmd_worker(ctx: AppContext, args: argparse.Namespace) -> None:
     now = _parse_now(args.now)
-    while True:
-        fired = timers.fire_due_timers(ctx, now)
-        for timer in fired:
-            print(
-                f"fired '{timer.timer}' (due {_when(timer.due_at)}) for project {timer.project_id}"
-            )
-        if args.once:
+    try:
+        while True:
+            fired = timers.fire_due_timers(ctx, now)
             if args.json:
                 print(json.dumps(_plain(fired), ensure_ascii=False))
-            return
-        sys.stdout.flush()
-        time.sleep(args.interval)
+            for timer in [] if args.json else fired:
+                print(f"fired '{timer.timer}' (due {_when(timer.due_at)}) for {timer.project_code}")
+            if args.once:
+                return
+            sys.stdout.flush()
+            time.sleep(args.interval)
+    except KeyboardInterrupt:
+        print("worker stopped", file=sys.stderr)
 
 
 def cmd_specs(ctx: AppContext, args: argparse.Namespace) -> None:
@@ -322,6 +346,8 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--role")
     listing.add_argument("--user", help="tasks of this user's roles and claimed by them")
     listing.add_argument("--project", help="project code")
+    show = add("task", cmd_task, "a ready task: documentation and form fields", listing=True)
+    show.add_argument("task")
 
     for name, handler, help_text in (
         ("claim", cmd_claim, "claim a task"),
@@ -342,7 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     hist = add("history", cmd_history, "a project's audit trail", listing=True)
     hist.add_argument("project")
-    worker = add("worker", cmd_worker, "fire due timers (loop, or --once)")
+    worker = add("worker", cmd_worker, "fire due timers (loop, or --once)", listing=True)
     worker.add_argument("--once", action="store_true")
     worker.add_argument("--now", help="ISO 8601 time to fire timers at (default: now)")
     worker.add_argument("--interval", type=float, default=30.0, help="seconds between rounds")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -89,6 +89,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 class TestClock:
     """A clock the test moves by hand."""
+
+    __test__ = False  # not a test class
 
     def __init__(self, start: datetime = START) -> None:
         self.moment = start
@@ -190,18 +192,25 @@ class Driver:
 
     def run_until(self, stage_key: str | None, limit: int = 200) -> list[str]:
         """Work every ready task (firing timers when nothing is ready) until `stage_key`."""
+        return self._work(lambda: self.project().stage_key == stage_key, stage_key, limit)
+
+    def run_until_ready(self, bpmn_id: str, limit: int = 200) -> list[str]:
+        """Work the soonest-due tasks (firing timers when idle) until `bpmn_id` is ready."""
+        return self._work(lambda: bpmn_id in self.ready(), bpmn_id, limit)
+
+    def _work(self, reached: Callable[[], bool], goal: str | None, limit: int) -> list[str]:
         done: list[str] = []
         for _ in range(limit):
-            summary = self.project()
-            if summary.stage_key == stage_key:
+            if reached():
                 return done
+            summary = self.project()
             if summary.ready_tasks == 0:
                 assert summary.next_timer_at is not None, f"stuck: {summary}"
                 self.clock.moment = max(self.clock.moment, summary.next_timer_at)
                 self.advance_clock(minutes=1)
                 continue
             done.append(self.step_any())
-        raise AssertionError(f"{stage_key} not reached after {limit} steps: {done[-10:]}")
+        raise AssertionError(f"{goal} not reached after {limit} steps: {done[-10:]}")
 
 
 def default_form(fields: tuple[dict[str, Any], ...], today: date) -> dict[str, Any]:

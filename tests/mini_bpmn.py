@@ -86,3 +86,42 @@ def stage(condition: str = "amount == 1", target: str = "gate_review") -> str:
 
 def files(condition: str = "amount == 1", **kwargs: str) -> dict[str, str]:
     return {"project_lifecycle.bpmn": lifecycle(), "mini_stage.bpmn": stage(condition, **kwargs)}
+
+
+def timed_stage() -> str:
+    """A stage that waits for a timer one month before the planned hand-over date."""
+    return (
+        HEADER.format(pid="mini_stage")
+        + """<bpmn:process id="mini_stage" name="测试阶段" isExecutable="true">
+  <bpmn:laneSet id="lanes">
+    <bpmn:lane id="customer_service" name="客户服务部">
+      <bpmn:flowNodeRef>m_start</bpmn:flowNodeRef><bpmn:flowNodeRef>wait</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>fill_form</bpmn:flowNodeRef><bpmn:flowNodeRef>m_end</bpmn:flowNodeRef>
+    </bpmn:lane>
+  </bpmn:laneSet>
+  <bpmn:startEvent id="m_start"><bpmn:outgoing>t1</bpmn:outgoing></bpmn:startEvent>
+  <bpmn:intermediateCatchEvent id="wait" name="交房前一个月">
+    <bpmn:incoming>t1</bpmn:incoming><bpmn:outgoing>t2</bpmn:outgoing>
+    <bpmn:timerEventDefinition id="wait_timer">
+      <bpmn:timeDate>add_duration(planned_handover_date, "-P1M")</bpmn:timeDate>
+    </bpmn:timerEventDefinition>
+  </bpmn:intermediateCatchEvent>
+  <bpmn:userTask id="fill_form" name="填写表单">
+    <bpmn:documentation>定时器到期后出现。</bpmn:documentation>
+    <bpmn:extensionElements><spiffworkflow:properties>
+      <spiffworkflow:property name="due" value="P3D" />
+    </spiffworkflow:properties></bpmn:extensionElements>
+    <bpmn:incoming>t2</bpmn:incoming><bpmn:outgoing>t3</bpmn:outgoing>
+  </bpmn:userTask>
+  <bpmn:endEvent id="m_end"><bpmn:incoming>t3</bpmn:incoming></bpmn:endEvent>
+  <bpmn:sequenceFlow id="t1" sourceRef="m_start" targetRef="wait" />
+  <bpmn:sequenceFlow id="t2" sourceRef="wait" targetRef="fill_form" />
+  <bpmn:sequenceFlow id="t3" sourceRef="fill_form" targetRef="m_end" />
+</bpmn:process>
+</bpmn:definitions>
+"""
+    )
+
+
+def timed_files() -> dict[str, str]:
+    return {"project_lifecycle.bpmn": lifecycle(), "mini_stage.bpmn": timed_stage()}

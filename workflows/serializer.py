@@ -9,6 +9,7 @@ Must not import `anju`, SQL or Streamlit.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -18,6 +19,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
 from SpiffWorkflow.bpmn.serializer.migration.version_migration import MIGRATIONS
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
@@ -64,14 +66,21 @@ def _registry() -> Any:
 
 
 _SERIALIZER = BpmnWorkflowSerializer(_registry())
+_ENCODER = create_encoder(_SERIALIZER.registry)
 
 
 def dump(workflow: BpmnWorkflow) -> dict[str, Any]:
-    """The JSON-ready envelope for a workflow."""
+    """The JSON-ready envelope for a workflow (task data values encoded by the registry)."""
+    registry = _SERIALIZER.registry
+    registry._encoder_mode = True  # SpiffWorkflow leaves task data to its JSON encoder
+    try:
+        text = json.dumps(_SERIALIZER.to_dict(workflow), cls=_ENCODER)
+    finally:
+        registry._encoder_mode = False
     return {
         "anju_state_version": STATE_VERSION,
         "serializer_version": _SERIALIZER.VERSION,
-        "workflow": _SERIALIZER.to_dict(workflow),
+        "workflow": json.loads(text),
     }
 
 
@@ -86,4 +95,29 @@ def load(envelope: dict[str, Any], bundle: ProcessBundle) -> BpmnWorkflow:
     spiff_version = envelope.get("serializer_version")
     if spiff_version != _SERIALIZER.VERSION and spiff_version in MIGRATIONS:
         MIGRATIONS[spiff_version](workflow_dict)
+    workflow_dict["tasks"] = parents_first(workflow_dict["tasks"], workflow_dict["root"])
+    workflow_dict["subprocesses"] = {
+        key: {**sub, "tasks": parents_first(sub["tasks"], sub["root"])}
+        for key, sub in workflow_dict.get("subprocesses", {}).items()
+    }
     return _SERIALIZER.from_dict(workflow_dict, bundle=bundle)
+
+
+def parents_first(tasks: dict[str, Any], root: str) -> dict[str, Any]:
+    """The task mapping reordered so every parent comes before its children.
+
+    SpiffWorkflow 3.2 stores a task's data as a delta on its parent's and rebuilds it while
+    restoring the tasks *in mapping order*; a child restored before its parent silently loses
+    the inherited data. PostgreSQL's JSONB reorders object keys, so the order cannot be trusted.
+    """
+    ordered: dict[str, Any] = {}
+    queue = [root]
+    while queue:
+        task_id = queue.pop(0)
+        if task_id in ordered or task_id not in tasks:
+            continue
+        ordered[task_id] = tasks[task_id]
+        queue.extend(tasks[task_id].get("children", []))
+    for task_id, task in tasks.items():  # anything unreachable keeps its place at the end
+        ordered.setdefault(task_id, task)
+    return ordered

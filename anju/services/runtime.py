@@ -23,7 +23,7 @@ def save(
 ) -> WorkflowState:
     """Write the instance's new state and index; the caller's unit of work commits."""
     state = instance.state()
-    previous_stage = row.stage_key
+    previous_key, previous_name = row.stage_key, row.stage_name
     row.state = instance.dump()
     row.state_version = int(row.state["anju_state_version"])
     row.status = "completed" if state.completed else "running"
@@ -34,16 +34,24 @@ def save(
     row.next_timer_at = state.next_timer_at
     row.updated_at = now
     _sync_index(session, row, state, now)
-    if state.stage.key != previous_stage:
+    changes: list[tuple[str, str | None, str | None]] = []
+    if state.stage.key != previous_key:
+        if previous_key is not None:
+            changes.append(("stage_completed", previous_key, previous_name))
+        if state.stage.key is not None:
+            changes.append(("stage_started", state.stage.key, state.stage.name))
+    if state.completed and previous_key is not None:
+        changes.append(("project_completed", None, None))
+    for event, key, name in changes:
         repo.add_event(
             session,
             at=now,
             actor=actor,
-            event="stage_completed" if state.completed else "stage_started",
+            event=event,
             project_id=row.project_id,
             instance_id=row.id,
-            task_name=state.stage.name,
-            data={"stage": state.stage.key, "from": previous_stage},
+            task_name=name,
+            data={"stage": key},
         )
     session.flush()  # the UPDATE ... WHERE lock_version = old: StaleDataError if someone won
     return state

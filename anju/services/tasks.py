@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from anju.db import repositories as repo
@@ -67,14 +67,8 @@ class ActionResult:
     next_tasks: tuple[str, ...]
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _row(task: TaskIndex, code: str, name: str, now: datetime) -> TaskRow:
-    due = _aware(task.due_at)
+    due = task.due_at
     return TaskRow(
         task_id=task.task_id,
         project_code=code,
@@ -85,7 +79,7 @@ def _row(task: TaskIndex, code: str, name: str, now: datetime) -> TaskRow:
         role=task.role,
         approval=task.approval,
         assignee=task.assignee,
-        ready_at=_aware(task.ready_at) or now,
+        ready_at=task.ready_at,
         due_at=due,
         overdue=due is not None and due < now,
         context=dict(task.context or {}),
@@ -127,8 +121,9 @@ def _gone(session: Any, task_id: str) -> Exception:
     if done is None:
         return NotFoundError(f"no ready task {task_id}")
     names = repo.display_names(session, [done.actor])
-    at = _aware(done.at) or done.at
-    return AlreadyCompletedError(done.task_name or task_id, names.get(done.actor, done.actor), at)
+    return AlreadyCompletedError(
+        done.task_name or task_id, names.get(done.actor, done.actor), done.at
+    )
 
 
 def _check_may_act(task: TaskIndex, username: str, display: str, roles: set[str]) -> None:
@@ -170,7 +165,6 @@ def act_on_task(
                 raise _Failed(exc, row.project_id, row.id, task.name) from exc
             except (FormDataError, TaskStateError) as exc:
                 raise InvalidInputError(str(exc)) from exc
-            state = runtime.save(session, row, instance, now, username)
             repo.add_event(
                 session,
                 at=now,
@@ -196,6 +190,7 @@ def act_on_task(
                     bpmn_id=definition.bpmn_id,
                     data={"via": event},
                 )
+            state = runtime.save(session, row, instance, now, username)
             repo.resolve_incidents(session, task_id, now)
             next_tasks = tuple(t.name for t in state.ready if t.task_id not in {task_id})
             return ActionResult(task_id, definition.name, project_code, task.stage_key, next_tasks)

@@ -21,7 +21,7 @@ WORKER = "worker"
 
 @dataclass(frozen=True)
 class FiredTimer:
-    project_id: int
+    project_code: str
     timer: str
     due_at: datetime
 
@@ -54,6 +54,7 @@ def fire_due_timers(
                 continue
             if not done:
                 skipped.append(row.id)
+            code = repo.project_code(session, row.project_id)
             for timer in done:
                 repo.add_event(
                     session,
@@ -67,6 +68,6 @@ def fire_due_timers(
                     bpmn_id=timer.bpmn_id,
                     data={"due_at": timer.fires_at.isoformat()},
                 )
-                fired.append(FiredTimer(row.project_id, timer.name, timer.fires_at))
+                fired.append(FiredTimer(code, timer.name, timer.fires_at))
             runtime.save(session, row, instance, moment, WORKER)
     return fired
