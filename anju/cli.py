@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from anju import bootstrap, demo
+from anju import bootstrap, cli_cases, cli_owners, demo
 from anju.config import Settings
 from anju.services import approvals, incidents, processes, projects, tasks, timers, users
 from anju.services.context import AppContext
@@ -378,6 +378,8 @@ def build_parser() -> argparse.ArgumentParser:
     deploy.add_argument("--user", required=True)
     add("users", cmd_users, "users and roles", listing=True)
     add("incidents", cmd_incidents, "failed task runs (rolled back) for admins", listing=True)
+    cli_cases.register(sub, add)
+    cli_owners.register(sub, add)
     user = sub.add_parser("user", help="user commands")
     user_sub = user.add_subparsers(dest="user_command", required=True)
     user_add = user_sub.add_parser("add", help="add a user")

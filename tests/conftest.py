@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, text
 
 from anju.config import REPO_ROOT
 from anju.db.migrate import upgrade
-from anju.db.tables import Base
+from anju.db.schema import metadata
 from anju.db.unit_of_work import Database
 from anju.demo import DEMO_USERS
 from anju.roles import LANE_ROLES
@@ -65,7 +65,7 @@ def pg_ready() -> str:
 
 def _pg_clean(url: str) -> None:
     engine = create_engine(url)
-    names = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    names = ", ".join(table.name for table in metadata.sorted_tables)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     engine.dispose()

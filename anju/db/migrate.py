@@ -22,8 +22,12 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate the database behind `engine` to `revision` (newest by default)."""
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Migrate the database behind `engine` to `revision` (every branch head by default).
+
+    Each area (engine, cases, owners) may branch its migrations from the engine's first
+    revision; "heads" applies every branch.
+    """
     with engine.begin() as connection:
         config = alembic_config(engine)
         config.attributes["connection"] = connection

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from alembic import context
 
-from anju.db.tables import Base
+from anju.db.schema import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def run() -> None:

@@ -1,0 +1,11 @@
+"""The whole schema: every table module imported, so `metadata` knows every table.
+
+Owns: the one `MetaData` that Alembic and the test fixtures use.
+"""
+
+from __future__ import annotations
+
+from anju.db import case_tables, owner_tables, tables
+
+metadata = tables.Base.metadata
+__all__ = ["case_tables", "metadata", "owner_tables", "tables"]
