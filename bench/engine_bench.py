@@ -191,14 +191,13 @@ def state_sizes(ctx: AppContext) -> dict[str, Any]:
         looped.complete("submit_design_review")
         looped.reject("design_gate_review", "补充图纸内审记录")
     with ctx.db.unit_of_work(write=False) as session:
-        sizes = dict(
-            session.execute(
-                text(
-                    "SELECT p.code, length(CAST(i.state AS TEXT)) FROM instances i "
-                    "JOIN projects p ON p.id = i.project_id WHERE p.code LIKE 'SIZE-%'"
-                )
-            ).tuples()
-        )
+        rows = session.execute(
+            text(
+                "SELECT p.code, length(CAST(i.state AS TEXT)) FROM instances i "
+                "JOIN projects p ON p.id = i.project_id WHERE p.code LIKE 'SIZE-%'"
+            )
+        ).all()
+    sizes = {str(code): int(length) for code, length in rows}
     return {
         "full_lifecycle_kb": sizes["SIZE-FULL"] / 1024,
         "after_50_rejections_kb": sizes["SIZE-LOOP"] / 1024,

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from anju.db.tables import (
     AuditEvent,
@@ -106,8 +106,17 @@ def count_projects(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(Project)) or 0)
 
 
-def projects_with_instances(session: Session) -> list[tuple[Project, Instance]]:
-    query = select(Project, Instance).join(Instance, Instance.project_id == Project.id)
+def projects_with_instances(
+    session: Session, code: str | None = None
+) -> list[tuple[Project, Instance]]:
+    """Projects with their instance rows, without the (large) saved state."""
+    query = (
+        select(Project, Instance)
+        .join(Instance, Instance.project_id == Project.id)
+        .options(defer(Instance.state))
+    )
+    if code is not None:
+        query = query.where(Project.code == code)
     return [(p, i) for p, i in session.execute(query.order_by(Project.code)).all()]
 
 
@@ -205,16 +214,19 @@ def ready_tasks(
     return [(task, project) for task, project in session.execute(query).all()]
 
 
-def task_counts(session: Session, now: datetime) -> dict[int, tuple[int, int, datetime | None]]:
-    """Per project: (ready tasks, overdue tasks, next timer)."""
-    rows = session.execute(
-        select(
-            TaskIndex.project_id,
-            func.count().filter(TaskIndex.kind == "user"),
-            func.count().filter(and_(TaskIndex.kind == "user", TaskIndex.due_at < now)),
-            func.min(TaskIndex.due_at).filter(TaskIndex.kind == "timer"),
-        ).group_by(TaskIndex.project_id)
+def task_counts(
+    session: Session, now: datetime, project_id: int | None = None
+) -> dict[int, tuple[int, int, datetime | None]]:
+    """Per project (or for one): (ready tasks, overdue tasks, next timer)."""
+    query = select(
+        TaskIndex.project_id,
+        func.count().filter(TaskIndex.kind == "user"),
+        func.count().filter(and_(TaskIndex.kind == "user", TaskIndex.due_at < now)),
+        func.min(TaskIndex.due_at).filter(TaskIndex.kind == "timer"),
     )
+    if project_id is not None:
+        query = query.where(TaskIndex.project_id == project_id)
+    rows = session.execute(query.group_by(TaskIndex.project_id))
     return {pid: (ready, overdue, timer) for pid, ready, overdue, timer in rows}
 
 

@@ -154,9 +154,10 @@ def list_projects(ctx: AppContext) -> list[ProjectSummary]:
 
 
 def get_project(ctx: AppContext, code: str) -> ProjectSummary:
-    for summary in list_projects(ctx):
-        if summary.code == code:
-            return summary
+    with ctx.db.unit_of_work(write=False) as session:
+        for project, row in repo.projects_with_instances(session, code):
+            counts = repo.task_counts(session, ctx.now(), project.id)
+            return _summary(project, row, counts.get(project.id, (0, 0, None)))
     raise NotFoundError(f"no project '{code}'")
 
 

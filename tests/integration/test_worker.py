@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -12,6 +17,8 @@ from anju.services import processes, projects, tasks, timers
 from anju.services.context import AppContext
 from tests import mini_bpmn
 from tests.conftest import TestClock
+
+ANJU = str(Path(sys.executable).parent / "anju")
 
 
 def start_timed_projects(ctx: AppContext, count: int) -> None:
@@ -64,3 +71,22 @@ def test_two_workers_fire_each_due_timer_exactly_once(ctx: AppContext, clock: Te
     assert codes == [f"T{n:03d}" for n in range(12)]
     assert fired_events(ctx) == 12
     assert len(tasks.list_tasks(ctx, role="customer_service")) == 12
+
+
+def test_two_worker_processes_fire_each_due_timer_exactly_once(
+    ctx: AppContext, database_url: str
+) -> None:
+    start_timed_projects(ctx, 12)
+    env = {**os.environ, "ANJU_DATABASE_URL": database_url}
+    command = [ANJU, "worker", "--once", "--json", "--now", "2026-08-02T00:00:00+00:00"]
+    workers = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    fired: list[str] = []
+    for worker in workers:
+        out, err = worker.communicate(timeout=120)
+        assert worker.returncode == 0, err.decode()
+        fired += [timer["project_code"] for timer in json.loads(out)]
+    assert sorted(fired) == [f"T{n:03d}" for n in range(12)]
+    assert fired_events(ctx) == 12

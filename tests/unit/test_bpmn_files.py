@@ -179,3 +179,20 @@ def test_a_user_task_without_a_due_date_is_refused() -> None:
     )
     with pytest.raises(SpecError, match="no 'due' property"):
         load_bundle(files)
+
+
+def test_the_ids_start_and_end_are_refused() -> None:
+    files = read_directory(BPMN_DIR)
+    text = files["summary_stage.bpmn"]
+    start_id = text.split('<bpmn:startEvent id="', 1)[1].split('"', 1)[0]
+    files["summary_stage.bpmn"] = text.replace(f'"{start_id}"', '"Start"')
+    with pytest.raises(SpecError, match="clash with the engine") as refused:
+        load_bundle(files)
+    assert refused.value.element == "Start"
+
+
+def test_a_form_field_named_typename_is_refused() -> None:
+    files = broken("design_stage.bpmn", 'name="field.case_list"', 'name="field.typename"')
+    with pytest.raises(SpecError, match="'typename' is not allowed") as refused:
+        load_bundle(files)
+    assert refused.value.element == "submit_design_cases"
