@@ -18,12 +18,13 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 
 setup: $(BIN)/.installed
 
-## run: set up, migrate the SQLite database under ./data, load the demo once, show the portfolio
+## run: set up, migrate the SQLite database under ./data, load the demo once, start the app
 run: setup
 	mkdir -p data
 	$(BIN)/anju init
 	$(BIN)/anju demo --if-empty
-	$(BIN)/anju projects
+	@echo "Anju: http://localhost:8501  (demo users in README.md; password anju-demo)"
+	$(BIN)/streamlit run app.py
 
 ## test: set up, lint (ruff, mypy, import-linter), then the whole test suite
 test: setup lint

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from anju.services import approvals, projects, tasks, timers, users
+from anju.services import approvals, auth, projects, tasks, timers, users
 from anju.services.context import AppContext
 
 DEMO_USERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -27,6 +27,7 @@ DEMO_USERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("zongjingli", "郑国华", ("gm",)),
     ("admin", "系统管理员", ("admin", "customer_service")),
 )
+DEMO_PASSWORD = "anju-demo"  # noqa: S105 - every demo user's password; documented in the README
 ROLE_USER = {roles[0]: username for username, _, roles in DEMO_USERS if username != "kefu2"}
 ROLE_USER["customer_service"] = "kefu"
 
@@ -118,6 +119,7 @@ def load(ctx: AppContext) -> list[str]:
     for username, name, roles in DEMO_USERS:
         if username not in existing:
             users.add_user(ctx, username, name, list(roles))
+            auth.set_password(ctx, username, DEMO_PASSWORD)
     now = ctx.now()
     created = []
     for spec in PORTFOLIO:

@@ -45,9 +45,16 @@ def add_user(
     return user
 
 
-def users_with_roles(session: Session) -> list[tuple[User, list[str]]]:
-    users = list(session.scalars(select(User).order_by(User.username)))
-    pairs = session.execute(select(UserRole.user_id, UserRole.role)).all()
+def users_with_roles(
+    session: Session, user_id: int | None = None
+) -> list[tuple[User, list[str]]]:
+    user_query = select(User).order_by(User.username)
+    role_query = select(UserRole.user_id, UserRole.role)
+    if user_id is not None:
+        user_query = user_query.where(User.id == user_id)
+        role_query = role_query.where(UserRole.user_id == user_id)
+    users = list(session.scalars(user_query))
+    pairs = session.execute(role_query).all()
     by_user: dict[int, list[str]] = {}
     for user_id, role in pairs:
         by_user.setdefault(user_id, []).append(role)

@@ -5,7 +5,7 @@ Owns: the one `MetaData` that Alembic and the test fixtures use.
 
 from __future__ import annotations
 
-from anju.db import case_tables, owner_tables, tables
+from anju.db import auth_tables, case_tables, owner_tables, tables
 
 metadata = tables.Base.metadata
-__all__ = ["case_tables", "metadata", "owner_tables", "tables"]
+__all__ = ["auth_tables", "case_tables", "metadata", "owner_tables", "tables"]

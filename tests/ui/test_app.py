@@ -1,0 +1,102 @@
+"""The Streamlit pages through AppTest, on the real services and a fresh database."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from anju.config import REPO_ROOT
+from anju.services import auth, projects
+from anju.ui.i18n import MESSAGES
+from tests.conftest import Driver
+
+PASSWORD = "secret-pass-1"
+
+
+@pytest.fixture
+def app_env(driver: Driver, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Driver:
+    monkeypatch.setenv("ANJU_DATABASE_URL", database_url)
+    monkeypatch.setenv("ANJU_LANGUAGE", "zh")
+    for username in ("kefu", "kefu2", "lingdao", "zongjingli"):
+        auth.set_password(driver.ctx, username, PASSWORD)
+    driver.start_project(name="云栖花园")
+    return driver
+
+
+def signed_in(username: str, password: str = PASSWORD) -> AppTest:
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60).run()
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(password)
+    at.button(key="login_submit").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_catalogue_has_every_key_in_both_languages() -> None:
+    assert set(MESSAGES["zh"]) == set(MESSAGES["en"])
+
+
+def test_a_wrong_password_is_refused(app_env: Driver) -> None:
+    at = signed_in("kefu", "not-the-password")
+    assert [e.value for e in at.error] == ["用户名或密码错误。"]
+    assert not at.dataframe
+
+
+def test_cs_completes_a_design_task_with_its_bpmn_form(app_env: Driver) -> None:
+    at = signed_in("kefu")
+    assert at.header[0].value == "我的任务"
+    assert at.selectbox(key="my_tasks_pick").options  # the two design-stage CS tasks
+    pick = at.selectbox(key="my_tasks_pick")
+    target = next(o for o in pick.options if "提交老项目经验教训案例" in o)
+    pick.select(target).run()
+    at.number_input(key="field_design_case_count").set_value(9).run()
+    at.text_area(key="field_case_list").input("外墙渗水、电梯噪声").run()
+    at.button(key="complete_task").click().run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success] == ["已完成“提交老项目经验教训案例”。"]
+    assert "scheme_design" in app_env.ready()
+    assert all("提交老项目经验教训案例" not in o for o in at.selectbox(key="my_tasks_pick").options)
+
+
+def test_the_leader_rejects_a_gate_with_a_reason(app_env: Driver) -> None:
+    app_env.run_until_ready("design_gate_review")
+    at = signed_in("lingdao")
+    assert at.header[0].value == "审批"
+    [comment] = at.text_area
+    comment.input("缺少图纸内审记录").run()
+    reject = next(b for b in at.button if b.key and b.key.startswith("reject_"))
+    reject.click().run()
+    assert not at.exception, at.exception
+    assert "已驳回" in at.success[0].value
+    rework = app_env.task("submit_design_review")
+    assert rework.context["last_rejection"]["comment"] == "缺少图纸内审记录"
+
+
+def test_the_projects_page_shows_the_portfolio_in_english(app_env: Driver) -> None:
+    at = signed_in("kefu")
+    at.selectbox(key="anju_language").select("en").run()
+    at.switch_page("anju/ui/pages/projects.py").run()
+    assert not at.exception, at.exception
+    assert at.header[0].value == "Projects"
+    table = at.dataframe[0].value
+    assert list(table["Project"]) == ["云栖花园"]
+    assert list(table["Stage"]) == [projects.get_project(app_env.ctx, "P1").stage_name]
+
+
+def test_a_cs_user_neither_sees_nor_can_open_approvals(app_env: Driver) -> None:
+    at = signed_in("kefu")
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("anju/ui/pages/approvals.py")
+    page = AppTest.from_file(str(REPO_ROOT / "anju/ui/pages/approvals.py"), default_timeout=60)
+    page.session_state["anju_token"] = at.session_state["anju_token"]
+    page.run()
+    assert [e.value for e in page.error] == ["您的角色无权查看此页面。"]
+    assert not page.button
+
+
+def test_sign_out_ends_the_session(app_env: Driver) -> None:
+    at = signed_in("kefu")
+    token = at.session_state["anju_token"]
+    at.button(key="logout").click().run()
+    assert auth.session_user(app_env.ctx, token) is None
+    assert at.text_input(key="login_username")
