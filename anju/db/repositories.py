@@ -45,9 +45,7 @@ def add_user(
     return user
 
 
-def users_with_roles(
-    session: Session, user_id: int | None = None
-) -> list[tuple[User, list[str]]]:
+def users_with_roles(session: Session, user_id: int | None = None) -> list[tuple[User, list[str]]]:
     user_query = select(User).order_by(User.username)
     role_query = select(UserRole.user_id, UserRole.role)
     if user_id is not None:
