@@ -30,6 +30,14 @@ from workflows.specs import load_bundle, read_directory
 PG_URL = os.environ.get("ANJU_TEST_DATABASE_URL")
 BPMN_DIR = REPO_ROOT / "bpmn"
 START = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
+STAGES = [  # the lifecycle's stages in order (SPEC §2)
+    "design_stage",
+    "sales_stage",
+    "construction_stage",
+    "handover_stage",
+    "occupancy_stage",
+    "summary_stage",
+]
 
 
 def pytest_configure(config: pytest.Config) -> None:

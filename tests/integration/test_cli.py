@@ -14,7 +14,7 @@ import pytest
 
 from anju import cli
 from anju.services.context import AppContext
-from tests.conftest import AS, TestClock, default_form
+from tests.conftest import AS, STAGES, TestClock, default_form
 
 ANJU = str(Path(sys.executable).parent / "anju")
 
@@ -70,15 +70,7 @@ def test_a_whole_project_is_driven_from_design_to_summary_through_the_cli(
             detail = anju.json("task", task["task_id"])
             form = default_form(tuple(detail["fields"]), clock.moment.date())
             anju.json("complete", task["task_id"], "--user", user, "--data", json.dumps(form))
-    assert stages == [
-        "design_stage",
-        "sales_stage",
-        "construction_stage",
-        "handover_stage",
-        "occupancy_stage",
-        "summary_stage",
-        None,
-    ]
+    assert stages == [*STAGES, None]
     history = anju.json("history", "SZ-LXY")
     assert history[-1]["event"] == "project_completed"
     assert sum(1 for h in history if h["event"] == "timer_fired") == 2
@@ -148,16 +140,7 @@ def test_init_demo_and_tasks_from_a_real_shell(tmp_path: Path) -> None:
     assert "already loaded" in run_anju(env, "demo", "--if-empty")
     portfolio = json.loads(run_anju(env, "projects", "--json"))
     stages = {p["code"]: p["stage_key"] for p in portfolio}
-    assert sorted(stages.values()) == sorted(
-        [
-            "design_stage",
-            "sales_stage",
-            "construction_stage",
-            "handover_stage",
-            "occupancy_stage",
-            "summary_stage",
-        ]
-    )
+    assert sorted(stages.values()) == sorted(STAGES)
     waiting = next(p for p in portfolio if p["stage_key"] == "construction_stage")
     handover = datetime.fromisoformat(waiting["planned_handover_date"]).replace(tzinfo=UTC)
     timer = datetime.fromisoformat(waiting["next_timer_at"])

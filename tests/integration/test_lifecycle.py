@@ -12,16 +12,7 @@ import pytest
 from anju.services import approvals, processes, projects, tasks, timers
 from anju.services.errors import InvalidInputError
 from tests import mini_bpmn
-from tests.conftest import Driver
-
-STAGES = [
-    "design_stage",
-    "sales_stage",
-    "construction_stage",
-    "handover_stage",
-    "occupancy_stage",
-    "summary_stage",
-]
+from tests.conftest import STAGES, Driver
 
 
 def finish_design(driver: Driver) -> None:

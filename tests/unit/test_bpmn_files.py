@@ -8,6 +8,7 @@ import pytest
 from lxml import etree
 
 from anju.roles import LANE_ROLES
+from tests.conftest import STAGES
 from workflows.errors import SpecError
 from workflows.script_env import parse_duration
 from workflows.specs import BPMN_NS, load_bundle, read_directory
@@ -34,14 +35,6 @@ FLOW_NODES = [
     "parallelGateway",
     "inclusiveGateway",
     "eventBasedGateway",
-]
-STAGES = [
-    "design_stage",
-    "sales_stage",
-    "construction_stage",
-    "handover_stage",
-    "occupancy_stage",
-    "summary_stage",
 ]
 
 
