@@ -1,13 +1,164 @@
-"""`anju` commands of the cases area, registered into the main parser by `anju.cli`."""
+"""`anju cases …` commands (case library), registered into the main parser by `anju.cli`.
+
+Owns: parsing the case commands' arguments and printing their results; every command calls one
+service function of `anju.services.cases`.
+"""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
+
+from anju.services import cases
+from anju.services.context import AppContext
+from anju.services.errors import InvalidInputError
+from casebase.model import Category, Stage
 
 AddCommand = Callable[..., argparse.ArgumentParser]
 
 
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {k: _plain(v) for k, v in dataclasses.asdict(value).items()}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _emit(args: argparse.Namespace, value: Any, text: Callable[[], str]) -> None:
+    print(json.dumps(_plain(value), ensure_ascii=False, indent=2) if args.json else text())
+
+
+def _date(text: str | None, name: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidInputError(f"{name}: expected YYYY-MM-DD, got '{text}'") from exc
+
+
+def cmd_search(ctx: AppContext, args: argparse.Namespace) -> None:
+    filters = cases.CaseFilters(
+        statuses=tuple(args.status or ["published"]),
+        stage=args.stage,
+        category=args.category,
+        department=args.department,
+        source_project=args.project,
+        date_from=_date(args.since, "--since"),
+        date_to=_date(args.until, "--until"),
+    )
+    result = cases.search_cases(ctx, args.query, args.user, filters, limit=args.limit)
+
+    def text() -> str:
+        lines = [f"{result.total} 个案例匹配「{result.query}」"]
+        for hit in result.hits:
+            stage = Stage(hit.stage).label
+            category = Category(hit.category).label
+            lines.append(f"#{hit.id} [{stage}/{category}] {hit.title}  ({hit.source_project})")
+            lines.append(f"    {hit.snippet}")
+        return "\n".join(lines)
+
+    _emit(args, result, text)
+
+
+def cmd_show(ctx: AppContext, args: argparse.Namespace) -> None:
+    detail = cases.get_case(ctx, args.case_id, args.user)
+
+    def text() -> str:
+        case = detail.case
+        lines = [
+            f"#{case.id} {case.title}  [{case.status}, 第 {case.version} 版]",
+            f"阶段:{case.stage_label}  类别:{case.category_label}  责任部门:{case.department}",
+            f"来源:{case.source_project} {case.location}  发生日期:{case.occurred_on or '-'}",
+            f"问题描述:{case.description}",
+            f"原因分析:{case.cause or '-'}",
+            f"经验教训:{case.lesson or '-'}",
+            "历史:",
+        ]
+        lines += [
+            f"  v{r.version} {r.at:%Y-%m-%d %H:%M} {r.actor} {r.action}" for r in detail.history
+        ]
+        return "\n".join(lines)
+
+    _emit(args, detail, text)
+
+
+def _load_json(data: str) -> dict[str, Any]:
+    try:
+        values = json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise InvalidInputError(f"--data is not valid JSON: {exc.msg}") from exc
+    if not isinstance(values, dict):
+        raise InvalidInputError("--data must be a JSON object")
+    if "occurred_on" in values and values["occurred_on"] is not None:
+        values["occurred_on"] = _date(str(values["occurred_on"]), "occurred_on")
+    return values
+
+
+def cmd_create(ctx: AppContext, args: argparse.Namespace) -> None:
+    view = cases.create_case(ctx, args.user, **_load_json(args.data))
+    _emit(args, view, lambda: f"created draft case #{view.id}")
+
+
+def cmd_edit(ctx: AppContext, args: argparse.Namespace) -> None:
+    changes = _load_json(args.data)
+    view = cases.edit_case(ctx, args.case_id, args.user, args.version, **changes)
+    _emit(args, view, lambda: f"case #{view.id} is now version {view.version}")
+
+
+def cmd_publish(ctx: AppContext, args: argparse.Namespace) -> None:
+    view = cases.publish_case(ctx, args.case_id, args.user)
+    _emit(args, view, lambda: f"case #{view.id} published")
+
+
+def cmd_retire(ctx: AppContext, args: argparse.Namespace) -> None:
+    view = cases.retire_case(ctx, args.case_id, args.user)
+    _emit(args, view, lambda: f"case #{view.id} retired")
+
+
 def register(sub: Any, add: AddCommand) -> None:
-    """Add this area's sub-commands. `add(name, handler, help, listing=False)` gives --json."""
+    """Add `anju cases …` (the case library) with its own sub-commands, each with --json."""
+    group = sub.add_parser("cases", help="the case library (lessons learned)")
+    cases_sub = group.add_subparsers(dest="cases_command", required=True)
+
+    def command(name: str, handler: Callable[..., None], help_text: str) -> Any:
+        cmd = cases_sub.add_parser(name, help=help_text)
+        cmd.set_defaults(handler=handler)
+        cmd.add_argument("--json", action="store_true", help="print JSON")
+        return cmd
+
+    search = command("search", cmd_search, "search cases (Chinese text, any length)")
+    search.add_argument("query", help="e.g. 漏水, 外墙渗水; empty string lists by date")
+    search.add_argument("--stage", choices=[s.value for s in Stage])
+    search.add_argument("--category", choices=[c.value for c in Category])
+    search.add_argument("--department", help="responsible department (role id)")
+    search.add_argument("--project", help="source project")
+    search.add_argument("--since", help="occurred on or after YYYY-MM-DD")
+    search.add_argument("--until", help="occurred on or before YYYY-MM-DD")
+    search.add_argument("--status", action="append", choices=["draft", "published", "retired"])
+    search.add_argument("--user", help="search as this user (writers also see drafts)")
+    search.add_argument("--limit", type=int, default=20)
+    show = command("show", cmd_show, "a case with its edit history")
+    show.add_argument("case_id", type=int)
+    show.add_argument("--user", required=True)
+    create = command("create", cmd_create, "write a draft case from JSON fields")
+    create.add_argument("--user", required=True)
+    create.add_argument("--data", required=True, help='JSON, e.g. \'{"title": "...", ...}\'')
+    edit = command("edit", cmd_edit, "change fields of a case (version check)")
+    edit.add_argument("case_id", type=int)
+    edit.add_argument("--user", required=True)
+    edit.add_argument("--version", type=int, required=True, help="the version you edited")
+    edit.add_argument("--data", required=True, help="JSON of the changed fields")
+    for name, handler in (("publish", cmd_publish), ("retire", cmd_retire)):
+        cmd = command(name, handler, f"{name} a case")
+        cmd.add_argument("case_id", type=int)
+        cmd.add_argument("--user", required=True)

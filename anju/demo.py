@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from anju import demo_cases
 from anju.services import approvals, auth, projects, tasks, timers, users
 from anju.services.context import AppContext
 
@@ -114,12 +115,16 @@ def _drive(ctx: AppContext, spec: DemoProject, clock: _WalkingClock) -> None:
 
 
 def load(ctx: AppContext) -> list[str]:
-    """Create the demo users (if missing) and the demo projects; returns the project codes."""
+    """Create the demo users (if missing), the case library and the demo projects.
+
+    Returns the project codes.
+    """
     existing = {user.username for user in users.list_users(ctx)}
     for username, name, roles in DEMO_USERS:
         if username not in existing:
             users.add_user(ctx, username, name, list(roles))
             auth.set_password(ctx, username, DEMO_PASSWORD)
+    demo_cases.load(ctx)
     now = ctx.now()
     created = []
     for spec in PORTFOLIO:

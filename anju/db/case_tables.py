@@ -1,3 +1,88 @@
-"""Tables of the case library (lessons learned). Every change needs an Alembic migration."""
+"""Tables of the case library (lessons learned). Every change needs an Alembic migration.
+
+Owns: `cases` (with `lock_version` for optimistic locking), `case_revisions` (the edit history)
+and `case_search` (each case's title and document in index form, see `casebase.search`).
+Search indexes on `case_search.doc`: PostgreSQL has a GIN `gin_trgm_ops` index (declared here);
+SQLite has the FTS5 `trigram` table `case_fts` with triggers, created by migration 0002_cases
+(a virtual table SQLAlchemy does not model).
+"""
 
 from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from anju.db.tables import Base, JsonType, UtcDateTime
+
+
+class Case(Base):
+    """One lessons-learned case."""
+
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    stage: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(16))
+    department: Mapped[str] = mapped_column(String(32))
+    severity: Mapped[str] = mapped_column(String(16))
+    source_kind: Mapped[str] = mapped_column(String(16))
+    cause: Mapped[str] = mapped_column(Text, default="")
+    lesson: Mapped[str] = mapped_column(Text, default="")
+    source_project: Mapped[str] = mapped_column(String(128), default="")
+    location: Mapped[str] = mapped_column(String(128), default="")
+    tags: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    occurred_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    author: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": lock_version}  # noqa: RUF012
+    __table_args__ = (
+        Index("ix_cases_status_stage_category", "status", "stage", "category"),
+        Index("ix_cases_department", "department"),
+        Index("ix_cases_source_project", "source_project"),
+        Index("ix_cases_occurred_on", "occurred_on"),
+    )
+
+
+class CaseRevision(Base):
+    """One step of a case's history: created, edited (with the changed fields), published…"""
+
+    __tablename__ = "case_revisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(16))
+    changes: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    __table_args__ = (Index("ix_case_revisions_case", "case_id", "id"),)
+
+
+class CaseSearch(Base):
+    """A case's title and whole document in index form (normalised); one row per case."""
+
+    __tablename__ = "case_search"
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    title: Mapped[str] = mapped_column(Text)
+    doc: Mapped[str] = mapped_column(Text)
+    __table_args__ = (
+        Index(
+            "ix_case_search_doc_trgm",
+            "doc",
+            postgresql_using="gin",
+            postgresql_ops={"doc": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
+    )
+
+
+__all__ = ["Case", "CaseRevision", "CaseSearch"]

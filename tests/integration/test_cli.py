@@ -138,6 +138,9 @@ def test_init_demo_and_tasks_from_a_real_shell(tmp_path: Path) -> None:
     assert "process unchanged" in run_anju(env, "init")
     assert "6 projects" in run_anju(env, "demo", "--if-empty")
     assert "already loaded" in run_anju(env, "demo", "--if-empty")
+    found = json.loads(run_anju(env, "cases", "search", "渗水", "--json"))
+    assert found["total"] >= 3  # the demo case library is loaded and searchable
+    assert all("渗水" in hit["title"] + hit["snippet"] for hit in found["hits"])
     portfolio = json.loads(run_anju(env, "projects", "--json"))
     stages = {p["code"]: p["stage_key"] for p in portfolio}
     assert sorted(stages.values()) == sorted(STAGES)

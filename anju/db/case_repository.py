@@ -1,0 +1,163 @@
+"""Queries of the case library: cases, their history and the search index.
+
+Owns: every SQL statement about cases. Search takes terms already parsed by
+`casebase.search.parse_query` and computes `casebase.search.score` in SQL, identically on both
+databases. Candidates come from the trigram index: on SQLite the FTS5 `trigram` table answers
+terms of 3+ characters (a quoted phrase, so operators are literal) and LIKE scans the shorter
+ones; on PostgreSQL LIKE uses the GIN `gin_trgm_ops` index, with custom plans forced so
+short patterns never get a slow generic plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    bindparam,
+    column,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+)
+
+from anju.db.case_tables import Case, CaseRevision, CaseSearch
+from anju.db.unit_of_work import Session
+from casebase.search import LIKE_ESCAPE, SHORT_TERM, TITLE_WEIGHT, fts_phrase, like_pattern
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    statuses: tuple[str, ...] = ("published",)
+    stage: str | None = None
+    category: str | None = None
+    department: str | None = None
+    source_project: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def get_case(session: Session, case_id: int) -> Case | None:
+    return session.get(Case, case_id)
+
+
+def revisions(session: Session, case_id: int) -> Sequence[CaseRevision]:
+    query = select(CaseRevision).where(CaseRevision.case_id == case_id).order_by(CaseRevision.id)
+    return session.scalars(query).all()
+
+
+def add_revision(session: Session, case: Case, **values: object) -> None:
+    session.add(CaseRevision(case_id=case.id, version=case.lock_version, **values))
+
+
+def save_search_row(session: Session, case_id: int, title: str, doc: str) -> None:
+    """Insert or replace the case's index row (FTS5 follows through triggers on SQLite)."""
+    row = session.get(CaseSearch, case_id)
+    if row is None:
+        session.add(CaseSearch(case_id=case_id, title=title, doc=doc))
+    elif (row.title, row.doc) != (title, doc):
+        row.title, row.doc = title, doc
+    session.flush()
+
+
+def replace_search_rows(session: Session, rows: Iterable[tuple[int, str, str]]) -> int:
+    """Rebuild the whole index from (case_id, title, doc) rows; returns the number written."""
+    session.execute(delete(CaseSearch))
+    batch: list[dict[str, object]] = []
+    written = 0
+    for case_id, title, doc in rows:
+        batch.append({"case_id": case_id, "title": title, "doc": doc})
+        if len(batch) == 2000:
+            session.execute(insert(CaseSearch), batch)
+            written += len(batch)
+            batch = []
+    if batch:
+        session.execute(insert(CaseSearch), batch)
+        written += len(batch)
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("INSERT INTO case_fts(case_fts) VALUES ('rebuild')"))
+    return written
+
+
+def all_cases(session: Session) -> Sequence[Case]:
+    return session.scalars(select(Case).order_by(Case.id)).all()
+
+
+def _occurrences(col: Any, term: str, name: str) -> ColumnElement[int]:
+    bound: BindParameter[str] = bindparam(name, term)
+    removed = func.length(col) - func.length(func.replace(col, bound, literal("")))
+    return removed // len(term)
+
+
+def _term_filter(session: Session, term: str, index: int) -> ColumnElement[bool]:
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if sqlite and len(term) > SHORT_TERM:
+        fts = text(f"SELECT rowid FROM case_fts WHERE case_fts MATCH :fts{index}")  # noqa: S608
+        fts = fts.bindparams(**{f"fts{index}": fts_phrase(term)})
+        return CaseSearch.case_id.in_(fts.columns(column("rowid", Integer)))
+    return CaseSearch.doc.like(like_pattern(term), escape=LIKE_ESCAPE)
+
+
+def _filters(filters: CaseFilters) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [Case.status.in_(filters.statuses)]
+    for name in ("stage", "category", "department", "source_project"):
+        value = getattr(filters, name)
+        if value:
+            where.append(getattr(Case, name) == value)
+    if filters.date_from:
+        where.append(Case.occurred_on >= filters.date_from)
+    if filters.date_to:
+        where.append(Case.occurred_on <= filters.date_to)
+    return where
+
+
+def search(
+    session: Session, terms: Sequence[str], filters: CaseFilters, limit: int, offset: int = 0
+) -> tuple[list[tuple[Case, int]], int]:
+    """The cases containing every term, best first, and how many there are in all."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    score: ColumnElement[int] = literal(0)
+    where = _filters(filters)
+    for index, term in enumerate(terms):
+        score = (
+            score
+            + TITLE_WEIGHT * _occurrences(CaseSearch.title, term, f"tt{index}")
+            + _occurrences(CaseSearch.doc, term, f"td{index}")
+        )
+        where.append(_term_filter(session, term, index))
+    query = (
+        select(Case, score.label("score"), func.count().over().label("total"))
+        .join(CaseSearch, CaseSearch.case_id == Case.id)
+        .where(*where)
+        .order_by(score.desc(), Case.occurred_on.desc().nulls_last(), Case.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = session.execute(query).all()
+    total = int(rows[0].total) if rows else 0
+    return [(row.Case, int(row.score)) for row in rows], total
+
+
+def browse(
+    session: Session, filters: CaseFilters, limit: int, offset: int = 0
+) -> tuple[list[Case], int]:
+    """Cases matching the filters only (no text query), newest first."""
+    query = (
+        select(Case, func.count().over().label("total"))
+        .where(*_filters(filters))
+        .order_by(Case.occurred_on.desc().nulls_last(), Case.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = session.execute(query).all()
+    total = int(rows[0].total) if rows else 0
+    return [row.Case for row in rows], total
