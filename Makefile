@@ -7,7 +7,7 @@ UV_VERSION := 0.13.9
 export UV_PYTHON_DOWNLOADS := never
 export ANJU_DATABASE_URL ?= sqlite:///$(CURDIR)/data/anju.sqlite3
 
-.PHONY: run test lint fix format setup lock bench clean demo
+.PHONY: run test lint fix format setup browser lock bench clean demo
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,14 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 
 setup: $(BIN)/.installed
 
+# Browser tests use Debian's Chromium (never `playwright install`); CJK fonts for screenshots.
+BROWSER_PACKAGES := chromium fonts-wqy-zenhei
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@command -v chromium >/dev/null && fc-list | grep -qi wqy || \
+	  ( $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(BROWSER_PACKAGES) )
+
 ## run: set up, migrate the SQLite database under ./data, load the demo once, start the app
 run: setup
 	mkdir -p data
@@ -27,7 +35,7 @@ run: setup
 	$(BIN)/streamlit run app.py
 
 ## test: set up, lint (ruff, mypy, import-linter), then the whole test suite
-test: setup lint
+test: setup browser lint
 	$(BIN)/pytest -q
 
 lint: setup
