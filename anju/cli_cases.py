@@ -1,7 +1,8 @@
 """`anju cases …` commands (case library), registered into the main parser by `anju.cli`.
 
 Owns: parsing the case commands' arguments and printing their results; every command calls one
-service function of `anju.services.cases`.
+service function of `anju.services.cases` or `anju.services.case_inputs` (recommend, package,
+acknowledge, verify).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from anju.services import cases
+from anju.services import case_inputs, cases
 from anju.services.context import AppContext
 from anju.services.errors import InvalidInputError
 from casebase.model import Category, Stage
@@ -125,6 +126,63 @@ def cmd_retire(ctx: AppContext, args: argparse.Namespace) -> None:
     _emit(args, view, lambda: f"case #{view.id} retired")
 
 
+def cmd_recommend(ctx: AppContext, args: argparse.Namespace) -> None:
+    found = case_inputs.recommend(ctx, args.project, args.stage, args.text, args.limit)
+
+    def text() -> str:
+        lines = [
+            f"项目 {found.project_code}「{found.stage_label}」阶段推荐案例"
+            f"(接收部门:{found.department}),共 {len(found.suggestions)} 个"
+        ]
+        for s in found.suggestions:
+            mark = "  [已在案例包中]" if s.in_package else ""
+            lines.append(f"#{s.case_id} {s.title}  得分 {s.score:.2f}{mark}")
+            lines.append(f"    理由:{';'.join(s.reasons)}")
+        return "\n".join(lines)
+
+    _emit(args, found, text)
+
+
+def _package_text(package: case_inputs.PackageView) -> str:
+    signed = (
+        f"{package.acknowledged_by} 于 {package.acknowledged_at:%Y-%m-%d %H:%M} 签收"
+        if package.acknowledged_at
+        else "待签收"
+    )
+    lines = [
+        f"案例包 #{package.id} 项目 {package.project_code}「{package.stage_label}」"
+        f"→ {package.department}({signed})"
+    ]
+    lines += [
+        f"  条目 {i.id}: 案例 #{i.case_id} {i.case_title}  [{i.result_label}]"
+        for i in package.items
+    ]
+    return "\n".join(lines)
+
+
+def cmd_package(ctx: AppContext, args: argparse.Namespace) -> None:
+    package = case_inputs.create_package(
+        ctx, args.project, args.stage, args.user, args.case, args.department, args.note
+    )
+    _emit(args, package, lambda: _package_text(package))
+
+
+def cmd_acknowledge(ctx: AppContext, args: argparse.Namespace) -> None:
+    package = case_inputs.acknowledge_package(ctx, args.package_id, args.user)
+    _emit(args, package, lambda: _package_text(package))
+
+
+def cmd_verify(ctx: AppContext, args: argparse.Namespace) -> None:
+    item = case_inputs.verify_item(
+        ctx, args.item_id, args.user, args.result, args.reason, args.evidence
+    )
+    _emit(
+        args,
+        item,
+        lambda: f"条目 {item.id}(案例 #{item.case_id} {item.case_title}):{item.result_label}",
+    )
+
+
 def register(sub: Any, add: AddCommand) -> None:
     """Add `anju cases …` (the case library) with its own sub-commands, each with --json."""
     group = sub.add_parser("cases", help="the case library (lessons learned)")
@@ -158,6 +216,29 @@ def register(sub: Any, add: AddCommand) -> None:
     edit.add_argument("--user", required=True)
     edit.add_argument("--version", type=int, required=True, help="the version you edited")
     edit.add_argument("--data", required=True, help="JSON of the changed fields")
+    recommend = command("recommend", cmd_recommend, "cases ranked for a project stage, with why")
+    recommend.add_argument("--project", required=True, help="project code")
+    recommend.add_argument("--stage", choices=[s.value for s in Stage], help="default: current")
+    recommend.add_argument("--text", default="", help="what to look for, e.g. 外墙渗水")
+    recommend.add_argument("--limit", type=int, default=20)
+    package = command("package", cmd_package, "hand cases to a department (case-input package)")
+    package.add_argument("--project", required=True, help="project code")
+    package.add_argument("--stage", required=True, choices=[s.value for s in Stage])
+    package.add_argument("--user", required=True, help="a customer-service user")
+    package.add_argument("--case", type=int, action="append", required=True, help="case id")
+    package.add_argument("--department", help="receiving role (default: the stage's)")
+    package.add_argument("--note", default="")
+    acknowledge = command("acknowledge", cmd_acknowledge, "the receiving department signs")
+    acknowledge.add_argument("package_id", type=int)
+    acknowledge.add_argument("--user", required=True)
+    verify = command("verify", cmd_verify, "record whether a packaged case was avoided")
+    verify.add_argument("item_id", type=int, help="package item id (see `anju cases package`)")
+    verify.add_argument("--user", required=True, help="a customer-service user")
+    verify.add_argument(
+        "--result", required=True, choices=["avoided", "not_avoided", "not_applicable"]
+    )
+    verify.add_argument("--reason", default="", help="required unless avoided")
+    verify.add_argument("--evidence", default="", help="required when not avoided")
     for name, handler in (("publish", cmd_publish), ("retire", cmd_retire)):
         cmd = command(name, handler, f"{name} a case")
         cmd.add_argument("case_id", type=int)

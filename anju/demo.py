@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from anju import demo_cases
-from anju.services import approvals, auth, projects, tasks, timers, users
+from anju.services import approvals, auth, case_inputs, projects, tasks, timers, users
 from anju.services.context import AppContext
 
 DEMO_USERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -141,4 +141,21 @@ def load(ctx: AppContext) -> list[str]:
         )
         _drive(walking, spec, clock)
         created.append(spec.code)
+    _design_case_package(ctx, "HZ-CHYJ")
     return created
+
+
+def _design_case_package(ctx: AppContext, code: str) -> None:
+    """The design-stage project gets a case-input package that design signed for, half verified."""
+    suggested = case_inputs.recommend(ctx, code, "design", limit=6).suggestions
+    package = case_inputs.create_package(
+        ctx, code, "design", "kefu", [s.case_id for s in suggested], note="方案设计前请逐条对照。"
+    )
+    case_inputs.acknowledge_package(ctx, package.id, "sheji")
+    outcomes = [
+        ("avoided", "方案已按案例建议调整。", "方案图第3版"),
+        ("not_applicable", "所涉部位本项目不采用，已与设计管理部确认。", ""),
+        ("avoided", "已纳入设计任务书。", "设计任务书第4.2条"),
+    ]
+    for item, (result, reason, evidence) in zip(package.items, outcomes, strict=False):
+        case_inputs.verify_item(ctx, item.id, "kefu", result, reason, evidence)

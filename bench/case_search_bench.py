@@ -56,8 +56,8 @@ def generate(count: int, seed: int = 7) -> list[dict[str, object]]:
         place, problem = rng.choice(PLACES), rng.choice(PROBLEMS)
         other = rng.choice(PLACES)
         description = (
-            f"{rng.randint(1, 30)}栋{rng.randint(1, 4)}单元{place}{problem},"
-            f"业主多次反映,{other}也有类似{rng.choice(PROBLEMS)}情况,影响正常使用。"
+            f"{rng.randint(1, 30)}栋{rng.randint(1, 4)}单元{place}{problem}，"
+            f"业主多次反映，{other}也有类似{rng.choice(PROBLEMS)}情况，影响正常使用。"
         )
         rows.append(
             {
@@ -68,8 +68,8 @@ def generate(count: int, seed: int = 7) -> list[dict[str, object]]:
                 "department": rng.choice(DEPARTMENTS),
                 "severity": "general",
                 "source_kind": "complaint",
-                "cause": rng.choice(CAUSES) + ",导致" + problem,
-                "lesson": rng.choice(LESSONS) + ",避免" + place + problem + "再次发生。",
+                "cause": rng.choice(CAUSES) + "，导致" + problem,
+                "lesson": rng.choice(LESSONS) + "，避免" + place + problem + "再次发生。",
                 "source_project": f"项目{rng.randint(1, 80):02d}",
                 "location": place,
                 "tags": [problem],

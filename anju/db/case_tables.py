@@ -1,7 +1,8 @@
 """Tables of the case library (lessons learned). Every change needs an Alembic migration.
 
 Owns: `cases` (with `lock_version` for optimistic locking), `case_revisions` (the edit history)
-and `case_search` (each case's title and document in index form, see `casebase.search`).
+`case_search` (each case's title and document in index form, see `casebase.search`), and
+the case-input packages (`case_packages`, `case_package_items` with each case's verification).
 Search indexes on `case_search.doc`: PostgreSQL has a GIN `gin_trgm_ops` index (declared here);
 SQLite has the FTS5 `trigram` table `case_fts` with triggers, created by migration 0002_cases
 (a virtual table SQLAlchemy does not model).
@@ -12,7 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from anju.db.tables import Base, JsonType, UtcDateTime
@@ -85,4 +86,39 @@ class CaseSearch(Base):
     )
 
 
-__all__ = ["Case", "CaseRevision", "CaseSearch"]
+class CasePackage(Base):
+    """A case-input package: cases CS hands to a department for one project stage."""
+
+    __tablename__ = "case_packages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    stage: Mapped[str] = mapped_column(String(16))
+    department: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    __table_args__ = (Index("ix_case_packages_project_stage", "project_id", "stage"),)
+
+
+class CasePackageItem(Base):
+    """One case of a package and its verification (规避确认): avoided, not avoided, n/a."""
+
+    __tablename__ = "case_package_items"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    package_id: Mapped[int] = mapped_column(ForeignKey("case_packages.id", ondelete="CASCADE"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    result: Mapped[str | None] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    verified_by: Mapped[str | None] = mapped_column(String(64))
+    verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    __table_args__ = (
+        UniqueConstraint("package_id", "case_id", name="uq_case_package_items_case"),
+        Index("ix_case_package_items_package", "package_id", "position"),
+    )
+
+
+__all__ = ["Case", "CasePackage", "CasePackageItem", "CaseRevision", "CaseSearch"]

@@ -163,3 +163,10 @@ def test_cli_searches_with_filters_and_json(
     assert cli.main(["cases", "search", "外墙渗水"], ctx=library) == 0
     assert "【外墙渗水】" in capsys.readouterr().out
     assert cli.main(["cases", "show", "999", "--user", "sheji"], ctx=library) == 2
+
+
+def test_snippets_show_the_original_full_width_punctuation(library: AppContext) -> None:
+    hits = cases.search_cases(library, "漏水", "sheji", limit=200).hits
+    assert hits
+    assert any("，" in hit.snippet for hit in hits)
+    assert not any("," in hit.snippet or ";" in hit.snippet for hit in hits)

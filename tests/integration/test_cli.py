@@ -141,6 +141,8 @@ def test_init_demo_and_tasks_from_a_real_shell(tmp_path: Path) -> None:
     found = json.loads(run_anju(env, "cases", "search", "渗水", "--json"))
     assert found["total"] >= 3  # the demo case library is loaded and searchable
     assert all("渗水" in hit["title"] + hit["snippet"] for hit in found["hits"])
+    advice = json.loads(run_anju(env, "cases", "recommend", "--project", "HZ-CHYJ", "--json"))
+    assert sum(s["in_package"] for s in advice["suggestions"]) == 6  # the demo's design package
     portfolio = json.loads(run_anju(env, "projects", "--json"))
     stages = {p["code"]: p["stage_key"] for p in portfolio}
     assert sorted(stages.values()) == sorted(STAGES)

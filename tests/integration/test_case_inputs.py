@@ -1,0 +1,114 @@
+"""The case-input loop on SQLite and PostgreSQL: recommend → package → acknowledge → the stage
+gate is refused while a case is unverified (naming it) → verify every case → the gate approves."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from anju import cli, demo_cases
+from anju.services import case_inputs
+from anju.services.context import AppContext
+from anju.services.errors import (
+    ConflictError,
+    InvalidInputError,
+    PermissionDeniedError,
+)
+from tests.conftest import Driver
+
+
+@pytest.fixture
+def design_project(ctx: AppContext, driver: Driver) -> Driver:
+    assert demo_cases.load(ctx) >= 60
+    driver.start_project()
+    driver.run_until_ready("submit_design_cases")
+    return driver
+
+
+def test_recommendation_ranks_design_cases_and_explains_itself(design_project: Driver) -> None:
+    found = case_inputs.recommend(design_project.ctx, "P1", text="卫生间渗水")
+    assert found.stage == "design"
+    assert found.department == "design"
+    assert found.suggestions
+    scores = [s.score for s in found.suggestions]
+    assert scores == sorted(scores, reverse=True)
+    assert all(s.reasons for s in found.suggestions)
+    assert found.suggestions[0].stage == "design"
+    assert any("渗水≈" in r for s in found.suggestions for r in s.reasons)
+
+
+def test_the_gate_waits_for_every_case_to_be_verified(design_project: Driver) -> None:
+    ctx = design_project.ctx
+    picked = [s.case_id for s in case_inputs.recommend(ctx, "P1").suggestions[:3]]
+    with pytest.raises(PermissionDeniedError):
+        case_inputs.create_package(ctx, "P1", "design", "sheji", picked)
+    with pytest.raises(ConflictError, match="当前处于"):
+        case_inputs.create_package(ctx, "P1", "construction", "kefu", picked)
+    package = case_inputs.create_package(ctx, "P1", "design", "kefu", picked, note="设计输入")
+    assert package.department == "design"
+    assert [i.case_id for i in package.items] == picked
+    with pytest.raises(ConflictError, match="已在本阶段的案例包中"):
+        case_inputs.create_package(ctx, "P1", "design", "kefu", picked[:1])
+    assert all(s.in_package for s in case_inputs.recommend(ctx, "P1").suggestions[:3])
+
+    first, *rest = package.items
+    with pytest.raises(ConflictError, match="尚未由 design 签收"):
+        case_inputs.verify_item(ctx, first.id, "kefu", "avoided")
+    with pytest.raises(PermissionDeniedError):
+        case_inputs.acknowledge_package(ctx, package.id, "gongcheng")
+    signed = case_inputs.acknowledge_package(ctx, package.id, "sheji")
+    assert (signed.acknowledged_by, signed.acknowledged_at) == ("sheji", ctx.now())
+
+    with pytest.raises(PermissionDeniedError):
+        case_inputs.verify_item(ctx, first.id, "sheji", "avoided")
+    with pytest.raises(InvalidInputError, match="证据"):
+        case_inputs.verify_item(ctx, first.id, "kefu", "not_avoided", reason="工期紧")
+    case_inputs.verify_item(ctx, first.id, "kefu", "avoided", evidence="图纸 A-12")
+
+    design_project.run_until_ready("design_gate_review")
+    with pytest.raises(InvalidInputError, match="未做规避确认") as refused:
+        design_project.approve("design_gate_review")
+    for item in rest:
+        assert f"#{item.case_id} {item.case_title}" in str(refused.value)
+    assert f"#{first.case_id} " not in str(refused.value)
+    assert "design_gate_review" in design_project.ready()  # nothing moved
+    assert [i.id for i in case_inputs.open_items(ctx, "P1", "design")] == [i.id for i in rest]
+
+    design_project.reject("design_gate_review", "请先完成规避确认")  # rejecting stays possible
+    design_project.run_until_ready("design_gate_review")
+    case_inputs.verify_item(ctx, rest[0].id, "kefu", "not_applicable", reason="本项目无地下车库")
+    case_inputs.verify_item(
+        ctx, rest[1].id, "kefu2", "not_avoided", reason="规划条件限制", evidence="总图第3版"
+    )
+    assert case_inputs.open_items(ctx, "P1", "design") == []
+    design_project.approve("design_gate_review")
+    design_project.approve("design_gate_approval")
+    assert design_project.project().stage_key == "sales_stage"
+    verified = case_inputs.project_packages(ctx, "P1", "design")[0].items
+    assert [(i.result, i.verified_by) for i in verified] == [
+        ("avoided", "kefu"),
+        ("not_applicable", "kefu"),
+        ("not_avoided", "kefu2"),
+    ]
+
+
+def test_cli_recommends_packages_acknowledges_and_verifies(
+    design_project: Driver, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ctx = design_project.ctx
+    assert cli.main(["cases", "recommend", "--project", "P1", "--json"], ctx=ctx) == 0
+    found = json.loads(capsys.readouterr().out)
+    picked = [str(s["case_id"]) for s in found["suggestions"][:2]]
+    argv = ["cases", "package", "--project", "P1", "--stage", "design", "--user", "kefu"]
+    cases_args = [arg for case_id in picked for arg in ("--case", case_id)]
+    assert cli.main([*argv, *cases_args, "--json"], ctx=ctx) == 0
+    package = json.loads(capsys.readouterr().out)
+    assert cli.main(["cases", "acknowledge", str(package["id"]), "--user", "sheji"], ctx=ctx) == 0
+    assert "签收" in capsys.readouterr().out
+    item = str(package["items"][0]["id"])
+    bad = ["cases", "verify", item, "--user", "kefu", "--result", "not_applicable"]
+    assert cli.main(bad, ctx=ctx) == 2
+    assert cli.main([*bad, "--reason", "不涉及"], ctx=ctx) == 0
+    assert cli.main(["cases", "recommend", "--project", "P1", "--stage", "design"], ctx=ctx) == 0
+    assert "理由" in capsys.readouterr().out
