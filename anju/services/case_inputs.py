@@ -16,7 +16,7 @@ from datetime import datetime
 from anju.db import case_package_repository as packages_repo
 from anju.db import repositories as repo
 from anju.db.case_tables import CasePackage, CasePackageItem
-from anju.db.tables import Project
+from anju.db.tables import Project, TaskIndex
 from anju.db.unit_of_work import Session
 from anju.roles import LANE_ROLES
 from anju.services.context import AppContext
@@ -52,7 +52,6 @@ __all__ = [
     "open_items",
     "project_packages",
     "recommend",
-    "stage_gate_of_task",
     "verify_item",
 ]
 
@@ -401,25 +400,24 @@ def open_items(ctx: AppContext, project_code: str, stage: str) -> list[PackageIt
     ]
 
 
-def stage_gate_of_task(ctx: AppContext, task_id: str) -> tuple[int, Stage] | None:
-    """(project id, case stage) when the ready task is a stage-gate approval, else None."""
-    with ctx.db.unit_of_work(write=False) as session:
-        task = repo.task_row(session, task_id)
-        if task is None or task.approval != "stage_gate":
-            return None
-        stage = STAGE_OF_LIFECYCLE.get(task.stage_key or "")
-        return (task.project_id, stage) if stage is not None else None
+def check_gate(session: Session, task: TaskIndex) -> None:
+    """Refuse approving a stage gate while its stage's packages hold an unverified case.
 
-
-def check_gate(ctx: AppContext, project_id: int, stage: Stage) -> None:
-    """InvalidInputError naming every unverified case of the project stage's packages."""
-    with ctx.db.unit_of_work(write=False) as session:
-        packages = packages_repo.packages_of(session, project_id, stage.value)
-        pending = [
-            f"#{item.case_id} {title}(案例包 #{item.package_id} 条目 {item.id})"
-            for item, title, _ in packages_repo.items_of(session, [p.id for p in packages])
-            if item.result is None
-        ]
+    Runs inside the approval's own transaction, with the instance locked (see
+    `anju.services.approvals`), so no verification or package can change underneath it.
+    Raises InvalidInputError naming every unverified case; other tasks pass.
+    """
+    if task.approval != "stage_gate":
+        return
+    stage = STAGE_OF_LIFECYCLE.get(task.stage_key or "")
+    if stage is None:
+        return
+    packages = packages_repo.packages_of(session, task.project_id, stage.value)
+    pending = [
+        f"#{item.case_id} {title}(案例包 #{item.package_id} 条目 {item.id})"
+        for item, title, _ in packages_repo.items_of(session, [p.id for p in packages])
+        if item.result is None
+    ]
     if pending:
         raise InvalidInputError(
             f"「{stage.label}」阶段的案例包还有 {len(pending)} 个案例未做规避确认,"

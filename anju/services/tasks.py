@@ -16,7 +16,7 @@ from typing import Any
 
 from anju.db import repositories as repo
 from anju.db.tables import TaskIndex
-from anju.db.unit_of_work import CONCURRENT_WRITE_ERRORS
+from anju.db.unit_of_work import CONCURRENT_WRITE_ERRORS, Session
 from anju.services import runtime
 from anju.services.context import AppContext
 from anju.services.errors import (
@@ -143,8 +143,13 @@ def act_on_task(
     event: str,
     run: Callable[[Instance, datetime], TaskDefinition],
     audit: dict[str, Any],
+    guard: Callable[[Session, TaskIndex], None] | None = None,
 ) -> ActionResult:
-    """Run one engine action on a ready task in one transaction (see the module docstring)."""
+    """Run one engine action on a ready task in one transaction (see the module docstring).
+
+    `guard`, when given, checks a business rule in the same transaction once the instance is
+    locked (e.g. a stage gate with unverified case inputs); it raises to refuse the action.
+    """
     now = ctx.now()
     try:
         with ctx.db.unit_of_work() as session:
@@ -157,6 +162,8 @@ def act_on_task(
             if task is None:
                 raise _gone(session, task_id)
             _check_may_act(task, username, display, roles)
+            if guard is not None:
+                guard(session, task)
             project_code = repo.project_code(session, row.project_id)
             instance = Instance.restore(ctx.bundle(session, row.process_version), row.state)
             try:
