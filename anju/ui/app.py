@@ -8,6 +8,7 @@ the signed-in user's roles again itself.
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 
 import streamlit as st
 
@@ -15,10 +16,10 @@ from anju import bootstrap
 from anju.config import Settings
 from anju.services import auth
 from anju.services.context import AppContext
-from anju.services.errors import AnjuError
 from anju.services.users import UserView
 from anju.ui.i18n import LANGUAGES
-from anju.ui.state import LANGUAGE, TOKEN, t
+from anju.ui.state import LANGUAGE, TOKEN, t, term
+from anju.ui.web_session import COOKIE, FAILED, LOGIN_PATH, LOGOUT_PATH
 
 APPROVER_ROLES = frozenset({"leader", "gm", "admin"})
 PAGES = "anju/ui/pages"  # relative to app.py
@@ -34,8 +35,22 @@ def context() -> AppContext:
     return _context(Settings.from_env().database_url)
 
 
+def _token() -> str | None:
+    """The session token: the HttpOnly cookie set by `/session/login`, read on every run.
+
+    `st.session_state[TOKEN]` is the same token for a session that has no cookie (AppTest).
+    """
+    cookie = _cookie()
+    return cookie or st.session_state.get(TOKEN)
+
+
+def _cookie() -> str | None:
+    value = st.context.cookies.get(COOKIE)
+    return value if isinstance(value, str) and value else None
+
+
 def current_user(ctx: AppContext) -> UserView | None:
-    user = auth.session_user(ctx, st.session_state.get(TOKEN))
+    user = auth.session_user(ctx, _token())
     if user is None:
         st.session_state.pop(TOKEN, None)
     return user
@@ -53,29 +68,51 @@ def run_page(render: PageRender, roles: frozenset[str] = frozenset()) -> None:
     render(ctx, user)
 
 
-def _login_form(ctx: AppContext) -> None:
+def _login_form() -> None:
+    """A plain HTML form posting to `/session/login`, which sets the HttpOnly cookie."""
     st.title(t("app.title"))
-    with st.form("login"):
-        username = st.text_input(t("login.username"), key="login_username")
-        password = st.text_input(t("login.password"), type="password", key="login_password")
-        if st.form_submit_button(t("login.submit"), type="primary", key="login_submit"):
-            try:
-                st.session_state[TOKEN] = auth.login(ctx, username, password)
-            except AnjuError:
-                st.error(t("login.failed"))
-                return
-            st.rerun()
+    if st.query_params.get("login") == FAILED:
+        st.error(t("login.failed"))
+    st.html(
+        f"""<form method="post" action="{LOGIN_PATH}" class="anju-login">
+<label>{escape(t("login.username"))}<input name="username" autocomplete="username" required></label>
+<label>{escape(t("login.password"))}<input name="password" type="password"
+ autocomplete="current-password" required></label>
+<button type="submit">{escape(t("login.submit"))}</button>
+</form>
+<style>
+.anju-login {{ display: flex; flex-direction: column; gap: 0.8rem; max-width: 22rem; }}
+.anju-login label {{ display: flex; flex-direction: column; gap: 0.3rem; font-size: 0.9rem; }}
+.anju-login input {{ padding: 0.5rem; border: 1px solid #ccc; border-radius: 0.5rem;
+ font-size: 1rem; }}
+.anju-login button {{ padding: 0.5rem; border: none; border-radius: 0.5rem; color: #fff;
+ background: #ff4b4b; font-size: 1rem; cursor: pointer; }}
+</style>"""
+    )
+
+
+def _logout(ctx: AppContext) -> None:
+    """Sign out everywhere: through `/session/logout` (clears the cookie) in a browser."""
+    if _cookie():
+        st.html(
+            f"""<form method="post" action="{LOGOUT_PATH}">
+<button type="submit" class="anju-logout">{escape(t("logout"))}</button></form>
+<style>.anju-logout {{ padding: 0.4rem 0.8rem; border: 1px solid #ccc; border-radius: 0.5rem;
+ background: #fff; cursor: pointer; }}</style>"""
+        )
+    elif st.button(t("logout"), key="logout"):  # a session without a cookie (AppTest)
+        auth.logout(ctx, st.session_state.pop(TOKEN))
+        st.rerun()
 
 
 def _sidebar(ctx: AppContext, user: UserView) -> None:
     with st.sidebar:
-        st.caption(t("signed_in_as", name=user.display_name, roles=", ".join(user.roles)))
+        roles = ", ".join(term("role", role) for role in user.roles)
+        st.caption(t("signed_in_as", name=user.display_name, roles=roles))
         st.selectbox(
             t("language"), list(LANGUAGES), format_func=LANGUAGES.__getitem__, key=LANGUAGE
         )
-        if st.button(t("logout"), key="logout"):
-            auth.logout(ctx, st.session_state.pop(TOKEN))
-            st.rerun()
+        _logout(ctx)
 
 
 def main() -> None:
@@ -84,7 +121,7 @@ def main() -> None:
     ctx = context()
     user = current_user(ctx)
     if user is None:
-        _login_form(ctx)
+        _login_form()
         return
     _sidebar(ctx, user)
     approver = bool(APPROVER_ROLES & set(user.roles))

@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from anju.config import REPO_ROOT
 from anju.services import auth, projects
+from anju.services.context import AppContext, system_clock
 from anju.ui.i18n import MESSAGES
 from tests.conftest import Driver
 
@@ -23,11 +24,18 @@ def app_env(driver: Driver, database_url: str, monkeypatch: pytest.MonkeyPatch) 
     return driver
 
 
-def signed_in(username: str, password: str = PASSWORD) -> AppTest:
-    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60).run()
-    at.text_input(key="login_username").input(username)
-    at.text_input(key="login_password").input(password)
-    at.button(key="login_submit").click().run()
+def app() -> AppTest:
+    return AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
+
+
+def signed_in(driver: Driver, username: str) -> AppTest:
+    """A session signed in as `username`. In a browser the token comes from the HttpOnly cookie
+    set by POST /session/login (tests/e2e); AppTest has no cookies, so it gets the token from
+    the same service into the session state."""
+    at = app()
+    server_time = AppContext(db=driver.ctx.db, clock=system_clock)  # the app's own clock
+    at.session_state["anju_token"] = auth.login(server_time, username, PASSWORD)
+    at.run()
     assert not at.exception, at.exception
     return at
 
@@ -36,14 +44,25 @@ def test_the_catalogue_has_every_key_in_both_languages() -> None:
     assert set(MESSAGES["zh"]) == set(MESSAGES["en"])
 
 
-def test_a_wrong_password_is_refused(app_env: Driver) -> None:
-    at = signed_in("kefu", "not-the-password")
+def test_signed_out_visitors_see_only_the_login_form(app_env: Driver) -> None:
+    at = app().run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "安居 · 客户服务流程"
+    assert not at.error
+    assert not at.dataframe
+    assert not at.sidebar.button
+
+
+def test_a_refused_login_is_explained(app_env: Driver) -> None:
+    at = app()
+    at.query_params["login"] = "failed"  # where POST /session/login sends a refused sign-in
+    at.run()
     assert [e.value for e in at.error] == ["用户名或密码错误。"]
     assert not at.dataframe
 
 
 def test_cs_completes_a_design_task_with_its_bpmn_form(app_env: Driver) -> None:
-    at = signed_in("kefu")
+    at = signed_in(app_env, "kefu")
     assert at.header[0].value == "我的任务"
     assert at.selectbox(key="my_tasks_pick").options  # the two design-stage CS tasks
     pick = at.selectbox(key="my_tasks_pick")
@@ -60,7 +79,7 @@ def test_cs_completes_a_design_task_with_its_bpmn_form(app_env: Driver) -> None:
 
 def test_the_leader_rejects_a_gate_with_a_reason(app_env: Driver) -> None:
     app_env.run_until_ready("design_gate_review")
-    at = signed_in("lingdao")
+    at = signed_in(app_env, "lingdao")
     assert at.header[0].value == "审批"
     [comment] = at.text_area
     comment.input("缺少图纸内审记录").run()
@@ -73,7 +92,7 @@ def test_the_leader_rejects_a_gate_with_a_reason(app_env: Driver) -> None:
 
 
 def test_the_projects_page_shows_the_portfolio_in_english(app_env: Driver) -> None:
-    at = signed_in("kefu")
+    at = signed_in(app_env, "kefu")
     at.selectbox(key="anju_language").select("en").run()
     at.switch_page("anju/ui/pages/projects.py").run()
     assert not at.exception, at.exception
@@ -84,7 +103,7 @@ def test_the_projects_page_shows_the_portfolio_in_english(app_env: Driver) -> No
 
 
 def test_a_cs_user_neither_sees_nor_can_open_approvals(app_env: Driver) -> None:
-    at = signed_in("kefu")
+    at = signed_in(app_env, "kefu")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("anju/ui/pages/approvals.py")
     page = AppTest.from_file(str(REPO_ROOT / "anju/ui/pages/approvals.py"), default_timeout=60)
@@ -95,8 +114,9 @@ def test_a_cs_user_neither_sees_nor_can_open_approvals(app_env: Driver) -> None:
 
 
 def test_sign_out_ends_the_session(app_env: Driver) -> None:
-    at = signed_in("kefu")
+    at = signed_in(app_env, "kefu")
     token = at.session_state["anju_token"]
     at.button(key="logout").click().run()
     assert auth.session_user(app_env.ctx, token) is None
-    assert at.text_input(key="login_username")
+    assert not at.sidebar.button
+    assert at.title[0].value == "安居 · 客户服务流程"

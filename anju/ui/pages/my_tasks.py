@@ -9,9 +9,9 @@ import streamlit as st
 
 from anju.services import tasks
 from anju.services.context import AppContext
-from anju.services.errors import AnjuError
+from anju.services.errors import AlreadyCompletedError, AnjuError
 from anju.services.users import UserView
-from anju.ui.state import notice, show_notice, t, when
+from anju.ui.state import failure, notice, show_notice, t, term, when
 
 
 def render(ctx: AppContext, user: UserView) -> None:
@@ -26,7 +26,7 @@ def render(ctx: AppContext, user: UserView) -> None:
         [
             {
                 t("tasks.project"): row.project_name,
-                t("tasks.stage"): row.stage_key or "-",
+                t("tasks.stage"): term("stage", row.stage_key),
                 t("tasks.name"): row.name,
                 t("tasks.due"): when(row.due_at),
                 t("tasks.overdue"): "⚠" if row.overdue else "",
@@ -59,30 +59,49 @@ def _task_form(ctx: AppContext, user: UserView, task_id: str) -> None:
     if rejection:
         st.warning(t("tasks.sent_back", **rejection))
     with st.form(f"form_{task_id}"):
-        values: dict[str, Any] = {}
         for field in detail.fields:
             label = field["label"] + ("" if field["required"] else " ·")
             key = f"field_{field['name']}"
             if field["type"] == "bool":
-                values[field["name"]] = st.checkbox(label, key=key)
+                st.checkbox(label, key=key)
             elif field["type"] == "number":
-                values[field["name"]] = st.number_input(label, min_value=0, step=1, key=key)
+                st.number_input(label, min_value=0, step=1, key=key)
             elif field["type"] == "date":
-                picked = st.date_input(label, value=date.today(), key=key)
-                values[field["name"]] = picked.isoformat() if isinstance(picked, date) else None
+                st.date_input(label, value=date.today(), key=key)
             else:
-                values[field["name"]] = st.text_area(label, key=key)
-        comment = st.text_input(t("tasks.comment"), key="field_comment")
-        if st.form_submit_button(t("tasks.complete"), type="primary", key="complete_task"):
-            if comment:
-                values["comment"] = comment
-            try:
-                result = tasks.complete(ctx, task_id, user.username, values)
-            except AnjuError as exc:
-                st.error(t("error.generic", message=str(exc)))
-                return
-            notice(t("tasks.completed", name=result.task_name))
-            st.rerun()
+                st.text_area(label, key=key)
+        st.text_input(t("tasks.comment"), key="field_comment")
+        st.form_submit_button(
+            t("tasks.complete"),
+            type="primary",
+            key="complete_task",
+            on_click=_complete,
+            args=(ctx, user, task_id, [field["name"] for field in detail.fields]),
+        )
+
+
+def _complete(ctx: AppContext, user: UserView, task_id: str, names: list[str]) -> None:
+    """Complete the task the form was drawn for, even if it has left the list meanwhile.
+
+    Runs as the submit button's callback, before the rerun, so the list drawn next is fresh
+    and a conflict (someone else completed it first) is shown instead of silently vanishing.
+    """
+    values: dict[str, Any] = {}
+    for name in names:
+        value = st.session_state.get(f"field_{name}")
+        values[name] = value.isoformat() if isinstance(value, date) else value
+    comment = st.session_state.get("field_comment")
+    if comment:
+        values["comment"] = comment
+    try:
+        result = tasks.complete(ctx, task_id, user.username, values)
+    except AlreadyCompletedError as exc:
+        failure(t("tasks.already_completed", name=exc.task_name, by=exc.by, at=when(exc.at)))
+        return
+    except AnjuError as exc:
+        failure(t("error.generic", message=str(exc)))
+        return
+    notice(t("tasks.completed", name=result.task_name))
 
 
 if __name__ == "__main__":  # run by st.navigation as a page script

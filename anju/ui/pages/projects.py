@@ -1,4 +1,5 @@
-"""项目 Projects: the portfolio with stage, progress, open and overdue tasks."""
+"""项目 Projects: the portfolio with stage, progress, open and overdue tasks, and one project's
+current stage and timeline."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import streamlit as st
 from anju.services import projects
 from anju.services.context import AppContext
 from anju.services.users import UserView
-from anju.ui.state import t
+from anju.ui.state import t, term, when
 
 
 def render(ctx: AppContext, user: UserView) -> None:
@@ -32,6 +33,40 @@ def render(ctx: AppContext, user: UserView) -> None:
                 t("projects.progress"), min_value=0, max_value=100, format="%d%%"
             )
         },
+        hide_index=True,
+        width="stretch",
+    )
+    by_code = {p.code: p for p in rows}
+    chosen = st.selectbox(
+        t("projects.pick"),
+        list(by_code),
+        format_func=lambda code: f"{code} · {by_code[code].name}",
+        key="projects_pick",
+    )
+    if chosen:
+        _project(ctx, by_code[chosen])
+
+
+def _project(ctx: AppContext, summary: projects.ProjectSummary) -> None:
+    st.subheader(f"{summary.name}（{summary.city} · {summary.product_type}）")
+    stage, progress, ready, overdue = st.columns(4)
+    stage.metric(t("projects.stage"), summary.stage_name or t("projects.done"))
+    progress.metric(t("projects.progress"), f"{summary.progress}%")
+    ready.metric(t("projects.ready"), summary.ready_tasks)
+    overdue.metric(t("projects.overdue"), summary.overdue_tasks)
+    st.markdown(f"**{t('projects.timeline')}**")
+    st.dataframe(
+        [
+            {
+                t("projects.when"): when(entry.at),
+                t("projects.event"): term("event", entry.event),
+                t("projects.who"): entry.actor_name,
+                t("tasks.name"): entry.task_name or "",
+                t("projects.decision"): term("decision", entry.decision),
+                t("approvals.comment_short"): entry.comment or "",
+            }
+            for entry in reversed(projects.history(ctx, summary.code))
+        ],
         hide_index=True,
         width="stretch",
     )
