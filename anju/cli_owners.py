@@ -10,12 +10,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import sys
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from anju.services import owners
+from anju.services import owner_changes, owner_exports, owners
 from anju.services.context import AppContext
 from anju.services.errors import InvalidInputError
 
@@ -29,21 +30,69 @@ def register(sub: Any, add: AddCommand) -> None:
     cmd.add_argument("--project", required=True, help="project code")
     cmd.add_argument("--user", required=True)
     cmd.add_argument("--dry-run", action="store_true", help="preview only: write nothing")
+    cmd.add_argument(
+        "--errors-xlsx",
+        metavar="PATH",
+        help="when rows are rejected, write them (original cells + reason) to this .xlsx",
+    )
     cmd = add("owners-template", cmd_owners_template, "write the owners import template")
     cmd.add_argument("-o", "--output", required=True, help="where to write the .xlsx")
     cmd = add("owners", cmd_owners, "a project's owners (phones and IDs masked)", listing=True)
     cmd.add_argument("--project", required=True)
     cmd.add_argument("--user", required=True)
     cmd.add_argument("--reveal", metavar="REASON", help="unmask, stating why (logged)")
+    cmd = add("export-owners", cmd_export_owners, "export a project's owners to .xlsx")
+    cmd.add_argument("--project", required=True)
+    cmd.add_argument("--user", required=True)
+    cmd.add_argument("-o", "--output", required=True, help="where to write the .xlsx")
+    cmd.add_argument("--reveal", metavar="REASON", help="unmasked, stating why (logged)")
     cmd = add("owners-missing", cmd_owners_missing, "owners without phone or address", True)
     cmd.add_argument("--project", required=True)
     cmd.add_argument("--user", required=True)
+    _register_changes(sub)
+
+
+def _register_changes(sub: Any) -> None:
+    """`anju owner-change …`: change requests applied after identity verification."""
+    group = sub.add_parser("owner-change", help="owner change requests (客户信息变更)")
+    changes_sub = group.add_subparsers(dest="owner_change_command", required=True)
+
+    def command(name: str, handler: Callable[..., None], help_text: str) -> Any:
+        cmd = changes_sub.add_parser(name, help=help_text)
+        cmd.set_defaults(handler=handler)
+        cmd.add_argument("--json", action="store_true", help="print JSON")
+        cmd.add_argument("--user", required=True)
+        return cmd
+
+    cmd = command("request", cmd_change_request, "register a change form (pending verification)")
+    cmd.add_argument("--project", required=True)
+    cmd.add_argument("--owner", type=int, required=True, help="owner id (see `anju owners --json`)")
+    cmd.add_argument("--data", required=True, help='new values, e.g. \'{"phones": ["139…"]}\'')
+    cmd.add_argument("--reason", required=True, help="why the owner asks for the change")
+    cmd = command("verify", cmd_change_verify, "verify identity; apply when all three match")
+    cmd.add_argument("request", type=int, help="change request id")
+    cmd.add_argument("--id-number", required=True)
+    cmd.add_argument("--phone", required=True)
+    cmd.add_argument("--room", required=True, help="room number, e.g. 101 or 1栋1单元101")
+    cmd = command("reject", cmd_change_reject, "close a pending request without applying it")
+    cmd.add_argument("request", type=int)
+    cmd.add_argument("--reason", required=True)
+    cmd = command("list", cmd_change_list, "a project's change requests")
+    cmd.add_argument("--project", required=True)
+    cmd.add_argument("--status", choices=["pending", "applied", "rejected"])
+    cmd = command("history", cmd_change_history, "every change of one owner's record")
+    cmd.add_argument("owner", type=int)
+    cmd.add_argument("--project", required=True)
+    cmd = command("alerts", cmd_change_alerts, "alerts for CS management (locked records)")
+    cmd.add_argument("--project", required=True)
 
 
 def _print_json(value: Any) -> None:
     def plain(item: Any) -> Any:
-        if isinstance(item, date | datetime):
+        if isinstance(item, date | datetime | time):
             return item.isoformat()
+        if isinstance(item, timedelta):
+            return str(item)
         raise TypeError(f"cannot print {type(item).__name__}")
 
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -79,11 +128,22 @@ def cmd_import_owners(ctx: AppContext, args: argparse.Namespace) -> None:
             print(f"ignored columns: {', '.join(report.extra_columns)}")
         for row in report.rejected:
             print(f"  row {row.row_number}: {row.reason}")
+    if args.errors_xlsx and report.invalid:
+        Path(args.errors_xlsx).write_bytes(owner_exports.error_report_xlsx(report))
+        print(f"error report written to {args.errors_xlsx}", file=sys.stderr)
     if report.invalid and not args.dry_run:
         raise InvalidInputError(
             f"{report.invalid} 行无效，未导入任何数据 ({report.invalid} invalid rows; nothing "
             "was imported — fix them and import again)"
         )
+
+
+def cmd_export_owners(ctx: AppContext, args: argparse.Namespace) -> None:
+    export = owner_exports.export_owners(ctx, args.project, args.user, reveal_reason=args.reveal)
+    path = Path(args.output)
+    path.write_bytes(export.content)
+    state = "masked" if export.masked else "UNMASKED (logged)"
+    print(f"{export.owners} owners written to {path} ({state})")
 
 
 def cmd_owners_template(ctx: AppContext, args: argparse.Namespace) -> None:
@@ -109,3 +169,61 @@ def cmd_owners_missing(ctx: AppContext, args: argparse.Namespace) -> None:
         return
     for row in rows:
         print(f"{row.location}  {row.name}  missing: {', '.join(row.missing)}")
+
+
+def _print_request(args: argparse.Namespace, view: owner_changes.ChangeRequestView) -> None:
+    if args.json:
+        _print_json(view)
+        return
+    fields = json.dumps(view.changes, ensure_ascii=False)
+    print(f"#{view.request_id} {view.status}  {view.location} {view.owner_name}  {fields}")
+
+
+def cmd_change_request(ctx: AppContext, args: argparse.Namespace) -> None:
+    try:
+        data = json.loads(args.data)
+    except json.JSONDecodeError as exc:
+        raise InvalidInputError(f"--data is not JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise InvalidInputError("--data must be a JSON object of field → new value")
+    view = owner_changes.request_change(ctx, args.project, args.owner, args.user, data, args.reason)
+    _print_request(args, view)
+
+
+def cmd_change_verify(ctx: AppContext, args: argparse.Namespace) -> None:
+    view = owner_changes.verify_and_apply(
+        ctx, args.request, args.user, args.id_number, args.phone, args.room
+    )
+    _print_request(args, view)
+
+
+def cmd_change_reject(ctx: AppContext, args: argparse.Namespace) -> None:
+    _print_request(args, owner_changes.reject_change(ctx, args.request, args.user, args.reason))
+
+
+def cmd_change_list(ctx: AppContext, args: argparse.Namespace) -> None:
+    views = owner_changes.change_requests(ctx, args.project, args.user, args.status)
+    if args.json:
+        _print_json(views)
+        return
+    for view in views:
+        _print_request(args, view)
+
+
+def cmd_change_history(ctx: AppContext, args: argparse.Namespace) -> None:
+    changes = owner_changes.owner_history(ctx, args.project, args.owner, args.user)
+    if args.json:
+        _print_json(changes)
+        return
+    for change in changes:
+        after = json.dumps(change.after, ensure_ascii=False)
+        print(f"{change.changed_at.isoformat()}  {change.changed_by}  {change.source}  {after}")
+
+
+def cmd_change_alerts(ctx: AppContext, args: argparse.Namespace) -> None:
+    alerts = owner_changes.owner_alerts(ctx, args.project, args.user)
+    if args.json:
+        _print_json(alerts)
+        return
+    for alert in alerts:
+        print(f"{alert.at.isoformat()}  {alert.kind}  {alert.message}")

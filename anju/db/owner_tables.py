@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from anju.db.tables import Base, JsonType, UtcDateTime
@@ -71,6 +71,8 @@ class Owner(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     created_by: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # set after repeated failed identity checks; no verification until then (0003_owners)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class OwnerChange(Base):
@@ -99,3 +101,55 @@ class PersonalDataAccess(Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("owners.id", ondelete="SET NULL"))
     fields: Mapped[str] = mapped_column(String(128))  # what: "phones,id_number"
     reason: Mapped[str] = mapped_column(Text)
+
+
+class OwnerChangeRequest(Base):
+    """A change-registration form (客户信息变更登记表): the new values, applied only after the
+    owner's identity is verified (ID number, phone and room all match the archive)."""
+
+    __tablename__ = "owner_change_requests"
+    __table_args__ = (Index("ix_ocr_project_status", "project_id", "status"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"), index=True)
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    requested_by: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    changes: Mapped[dict[str, Any]] = mapped_column(JsonType)  # field → new value (JSON)
+    status: Mapped[str] = mapped_column(String(16))  # pending | applied | rejected
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+
+
+class OwnerVerification(Base):
+    """One identity check of an owner: who checked, when, and which items did not match."""
+
+    __tablename__ = "owner_verifications"
+    __table_args__ = (Index("ix_ov_owner_at", "owner_id", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"))
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("owner_change_requests.id", ondelete="SET NULL"), nullable=True
+    )
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    username: Mapped[str] = mapped_column(String(64))
+    success: Mapped[bool] = mapped_column(Boolean)
+    mismatched: Mapped[str] = mapped_column(String(64), default="")  # "id_number,phone,room"
+
+
+class OwnerAlert(Base):
+    """An alert for customer-service management, e.g. an owner record locked after repeated
+    failed identity checks."""
+
+    __tablename__ = "owner_alerts"
+    __table_args__ = (Index("ix_owner_alerts_project", "project_id", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("owners.id", ondelete="SET NULL"), nullable=True
+    )
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    kind: Mapped[str] = mapped_column(String(32))  # identity_lock
+    message: Mapped[str] = mapped_column(Text)
+    for_role: Mapped[str] = mapped_column(String(32), default="customer_service")

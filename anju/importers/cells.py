@@ -62,7 +62,7 @@ def identifier(value: object, what: str) -> str:
             )
         return str(int(number))
     cleaned = text(value).replace(" ", "").upper()
-    if looks_scientific(cleaned):
+    if "E" in cleaned and looks_scientific(cleaned):
         raise CellError(
             f"{what}是科学计数法 {cleaned}，原号码已丢失 "
             f"({what} is in scientific notation; the digits are lost)"

@@ -13,6 +13,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import python_calamine
 
@@ -98,7 +99,7 @@ def read_first_sheet(data: bytes, limits: Limits) -> SheetValues:
         sheet = workbook.get_sheet_by_index(0)
         if sheet.total_height * max(sheet.total_width, 1) > limits.max_cells:
             raise WorkbookRefused(f"单元格过多 (too many cells, limit {limits.max_cells})")
-        rows: list[list[object]] = [list(r) for r in sheet.to_python(skip_empty_area=False)]
+        rows = cast("list[list[object]]", sheet.to_python(skip_empty_area=False))  # fresh lists
         merged = sheet.merged_cell_ranges or []
     except python_calamine.PasswordError as exc:
         raise WorkbookRefused("文件已加密 (password-protected workbook)") from exc

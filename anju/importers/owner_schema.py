@@ -12,8 +12,11 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
+from typing import NamedTuple
 
 from anju.importers import cells
+from anju.importers.identity import MOBILE as _MOBILE
 from anju.importers.identity import id_number_problem, phone_problem
 
 # field → (template header, accepted variants)
@@ -53,8 +56,9 @@ class SheetError(ValueError):
     """The sheet as a whole cannot be imported (no header, required columns missing)."""
 
 
-@dataclass(frozen=True)
-class OwnerRecord:
+class OwnerRecord(NamedTuple):
+    """One valid data row. A named tuple: 100,000 of them are built per large import."""
+
     row_number: int
     phase: str
     building: str
@@ -90,6 +94,16 @@ class ParsedSheet:
     extra_columns: list[str]
     records: list[OwnerRecord] = field(default_factory=list)
     rejected: list[RowError] = field(default_factory=list)
+    source: Sequence[Sequence[object]] = ()  # the sheet's rows as read, for the error report
+    first_row_number: int = 1
+
+    def header_cells(self) -> list[str]:
+        """The header row as written in the file (text)."""
+        return [cells.text(cell) for cell in self.source[self.header_row - self.first_row_number]]
+
+    def original(self, row_number: int) -> Sequence[object]:
+        """The cells of an Excel row as they were read (no normalisation)."""
+        return self.source[row_number - self.first_row_number]
 
 
 def header_field(header: object) -> str | None:
@@ -133,13 +147,21 @@ def parse_sheet(rows: Sequence[Sequence[object]], first_row_number: int = 1) -> 
     missing = [COLUMNS[name][0] for name in REQUIRED if name not in positions]
     if missing:
         raise SheetError(f"缺少必需列 (required columns missing): {', '.join(missing)}")
-    sheet = ParsedSheet(header_index + first_row_number, columns, extra)
+    sheet = ParsedSheet(
+        header_index + first_row_number,
+        columns,
+        extra,
+        source=rows,
+        first_row_number=first_row_number,
+    )
+    reader = _RowReader(positions, len(header))
+    records = sheet.records
     for offset, row in enumerate(rows[header_index + 1 :], start=header_index + 1):
-        if all(cell in (None, "") for cell in row):
+        if not any(row) and all(cell in (None, "") for cell in row):
             continue
         number = offset + first_row_number
         try:
-            sheet.records.append(_record(number, row, positions))
+            records.append(reader.record(number, row))
         except RowProblems as problems:
             sheet.rejected.append(RowError(number, "; ".join(problems.reasons)))
     _reject_duplicates(sheet)
@@ -152,59 +174,125 @@ class RowProblems(Exception):
         super().__init__("; ".join(reasons))
 
 
-def _record(number: int, row: Sequence[object], positions: dict[str, list[int]]) -> OwnerRecord:
-    reasons: list[str] = []
+_SINGLE_FIELDS = tuple(name for name in COLUMNS if name != "phone")
 
-    def cell(name: str) -> object:
-        where = positions.get(name)
-        if not where or where[0] >= len(row):
-            return ""
-        return row[where[0]]
 
-    def checked(func: object, *args: object) -> object:
+class _RowReader:
+    """Turns one data row into an `OwnerRecord`, or raises `RowProblems` with every reason.
+
+    The hot loop of an import: the field positions are resolved once (one `itemgetter`
+    picks every field's cell in a single call) and the low-variety columns (building, unit,
+    dates) are normalised once per distinct value.
+    """
+
+    def __init__(self, positions: dict[str, list[int]], width: int) -> None:
+        self.width = width  # absent fields read the "" appended after the last column
+        where = [positions[name][0] if name in positions else width for name in _SINGLE_FIELDS]
+        self.pick = itemgetter(*where)
+        self.phone_positions = positions.get("phone", [])
+        self.buildings: dict[str, str] = {}
+        self.units: dict[str, str] = {}
+        self.texts: dict[str, str] = {}  # phase, floor, tier, notes: a handful of values
+
+    def record(self, number: int, row: Sequence[object]) -> OwnerRecord:
+        width = self.width
+        if len(row) == width:
+            padded = [*row, ""]
+        elif len(row) > width:
+            padded = [*row[:width], ""]
+        else:
+            padded = [*row, *[""] * (width - len(row) + 1)]
+        (
+            raw_phase,
+            raw_building,
+            raw_unit,
+            raw_floor,
+            raw_room,
+            raw_name,
+            raw_id,
+            raw_address,
+            raw_contract,
+            raw_delivery,
+            raw_certificate,
+            raw_tier,
+            raw_notes,
+        ) = self.pick(padded)
+        text = cells.text
+        reasons: list[str] = []
+        building = self._canonical(raw_building, self.buildings, _BUILDING, "栋")
+        unit = self._canonical(raw_unit, self.units, _UNIT, "单元")
+        room = text(raw_room).removesuffix("室")
+        name = text(raw_name)
+        if not building:
+            reasons.append("楼栋为空 (楼栋 is empty)")
+        if not room:
+            reasons.append("房号为空 (房号 is empty)")
+        if not name:
+            reasons.append("业主姓名为空 (业主姓名 is empty)")
+        id_number = ""
         try:
-            return func(*args)  # type: ignore[operator]
+            id_number = cells.identifier(raw_id, "身份证号")
         except cells.CellError as exc:
             reasons.append(str(exc))
-            return None
+        else:
+            if id_number == "":
+                reasons.append("身份证号为空 (ID number is empty)")
+            else:
+                problem = id_number_problem(id_number)
+                if problem:
+                    reasons.append(problem)
+        phones = _phones(padded, self.phone_positions, reasons)
+        floor = _floor(self._text(raw_floor), room, reasons)
+        contract = _date(raw_contract, "签约日期", reasons)
+        delivery = _date(raw_delivery, "计划交付日期", reasons)
+        if reasons:
+            raise RowProblems(reasons)
+        return OwnerRecord(
+            number,
+            self._text(raw_phase),
+            building,
+            unit,
+            floor,
+            room,
+            name,
+            phones,
+            id_number,
+            text(raw_address),
+            contract,
+            delivery,
+            "" if raw_certificate == "" else text(raw_certificate),
+            self._text(raw_tier),
+            self._text(raw_notes),
+        )
 
-    building = _canonical(cells.text(cell("building")), _BUILDING, "栋")
-    unit = _canonical(cells.text(cell("unit")), _UNIT, "单元")
-    room = cells.text(cell("room")).removesuffix("室")
-    name = cells.text(cell("name"))
-    for value, label in ((building, "楼栋"), (room, "房号"), (name, "业主姓名")):
-        if not value:
-            reasons.append(f"{label}为空 ({label} is empty)")
-    id_number = checked(cells.identifier, cell("id_number"), "身份证号")
-    if id_number == "":
-        reasons.append("身份证号为空 (ID number is empty)")
-    elif isinstance(id_number, str):
-        problem = id_number_problem(id_number)
-        if problem:
-            reasons.append(problem)
-    phones = _phones(row, positions.get("phone", []), reasons)
-    floor = _floor(cells.text(cell("floor")), room, reasons)
-    contract = checked(cells.excel_date, cell("contract_date"), "签约日期")
-    delivery = checked(cells.excel_date, cell("planned_delivery_date"), "计划交付日期")
-    if reasons:
-        raise RowProblems(reasons)
-    return OwnerRecord(
-        row_number=number,
-        phase=cells.text(cell("phase")),
-        building=building,
-        unit=unit,
-        floor=floor,
-        room=room,
-        name=name,
-        phones=phones,
-        id_number=str(id_number),
-        mailing_address=cells.text(cell("mailing_address")),
-        contract_date=contract if isinstance(contract, date) else None,
-        planned_delivery_date=delivery if isinstance(delivery, date) else None,
-        certificate_number=cells.text(cell("certificate_number")),
-        tier=cells.text(cell("tier")),
-        notes=cells.text(cell("notes")),
-    )
+    def _text(self, raw: object) -> str:
+        if type(raw) is str:
+            known = self.texts.get(raw)
+            if known is None:
+                known = self.texts[raw] = cells.text(raw)
+            return known
+        return cells.text(raw)
+
+    @staticmethod
+    def _canonical(raw: object, seen: dict[str, str], pattern: re.Pattern[str], suffix: str) -> str:
+        if type(raw) is str:
+            known = seen.get(raw)
+            if known is None:
+                known = seen[raw] = _canonical(cells.text(raw), pattern, suffix)
+            return known
+        return _canonical(cells.text(raw), pattern, suffix)
+
+
+def _date(raw: object, what: str, reasons: list[str]) -> date | None:
+    if raw == "" or raw is None:
+        return None
+    if type(raw) is date:
+        return raw
+    try:
+        return cells.excel_date(raw, what)
+    except cells.CellError as exc:
+        reasons.append(str(exc))
+        return None
 
 
 def _canonical(value: str, pattern: re.Pattern[str], suffix: str) -> str:
@@ -222,6 +310,8 @@ def _phones(row: Sequence[object], where: list[int], reasons: list[str]) -> tupl
         except cells.CellError as exc:
             reasons.append(str(exc))
             continue
+        if len(where) == 1 and _MOBILE.match(value):  # the common case: one mobile number
+            return (value,)
         for part in _PHONE_SPLIT.split(value):
             phone = part.replace(" ", "")
             if phone.startswith("+86"):
@@ -278,5 +368,4 @@ def _reject_duplicates(sheet: ParsedSheet) -> None:
 
 
 def _content(record: OwnerRecord) -> tuple[object, ...]:
-    values = list(record.__dict__.values())
-    return tuple(values[1:])  # everything but the row number
+    return record[1:]  # everything but the row number

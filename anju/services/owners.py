@@ -10,12 +10,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from anju.db import owner_repository as owners_repo
 from anju.db import repositories as repo
-from anju.db.owner_repository import OWNER_FIELDS, OwnerKey, OwnerRow, RoomKey
+from anju.db.owner_repository import OWNER_FIELDS, OwnerRow, RoomKey
 from anju.db.unit_of_work import Session
 from anju.importers import excel
 from anju.importers.identity import mask_id_number, mask_phone
@@ -26,6 +27,7 @@ from anju.services.users import require_user
 
 IMPORT_ROLES = frozenset({"customer_service", "sales", "admin"})
 REVEAL_ROLES = frozenset({"customer_service", "admin"})
+EXPORT_ROLES = frozenset({"customer_service", "sales", "admin"})
 LIMITS = excel.Limits()
 
 
@@ -33,6 +35,7 @@ LIMITS = excel.Limits()
 class RejectedRow:
     row_number: int
     reason: str
+    cells: tuple[object, ...] = ()  # the row as it is in the file, for the error report
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class ImportReport:
     new_units: list[str]
     new_rooms: list[str]
     committed: bool = False
+    header: list[str] = field(default_factory=list)  # the file's header row, as written
 
 
 @dataclass(frozen=True)
@@ -88,9 +92,11 @@ class MissingData:
 @dataclass
 class _Plan:
     new: list[OwnerRecord] = field(default_factory=list)
-    changed: list[tuple[OwnerRow, dict[str, Any]]] = field(default_factory=list)
+    # (owner id, OWNER_FIELDS stored, OWNER_FIELDS after the import)
+    changed: list[tuple[int, tuple[Any, ...], tuple[Any, ...]]] = field(default_factory=list)
     unchanged: int = 0
     rooms: dict[RoomKey, int | None] = field(default_factory=dict)
+    locations: owners_repo.Locations | None = None
     new_buildings: list[str] = field(default_factory=list)
     new_units: list[str] = field(default_factory=list)
     new_rooms: list[str] = field(default_factory=list)
@@ -135,36 +141,34 @@ def commit_import(
         plan = _plan(session, project_id, sheet)
         if sheet.rejected:
             return _report(project_code, name, data, sheet, plan, committed=False)
-        room_ids = owners_repo.create_locations(session, project_id, plan.rooms.items())
+        room_ids = owners_repo.create_locations(
+            session, project_id, plan.rooms.items(), plan.locations
+        )
         owners_repo.insert_owners(
             session,
             project_id,
-            [_owner_values(record, room_ids[record.key[:4]]) for record in plan.new],
+            [_insert_row(record, room_ids[key_of(record)[:4]]) for record in plan.new],
             username,
             now,
         )
         owners_repo.update_owners(
-            session, [{"owner_id": row.owner_id, **after} for row, after in plan.changed], now
+            session,
+            [{"owner_id": owner_id, **_fields(after)} for owner_id, _before, after in plan.changed],
+            now,
         )
         source_label = f"import {name} sha256:{digest[:16]}"
         owners_repo.add_changes(
             session,
             [
                 {
-                    "owner_id": row.owner_id,
+                    "owner_id": owner_id,
                     "changed_at": now,
                     "changed_by": username,
                     "source": source_label,
-                    "before": {
-                        k: owners_repo.plain(row.fields[k])
-                        for k in after
-                        if row.fields[k] != after[k]
-                    },
-                    "after": {
-                        k: owners_repo.plain(v) for k, v in after.items() if row.fields[k] != v
-                    },
+                    "before": _differences(before, after),
+                    "after": _differences(after, before),
                 }
-                for row, after in plan.changed
+                for owner_id, before, after in plan.changed
             ],
         )
         if plan.new or plan.changed:
@@ -204,61 +208,84 @@ def _project_for_import(session: Session, project_code: str, username: str) -> i
             f"'{username}' 无权导入业主资料；仅客服、销售、管理员可导入 "
             f"(only customer_service, sales and admin may import owners)"
         )
-    return _project_id(session, project_code)
+    return project_id_of(session, project_code)
 
 
-def _project_id(session: Session, project_code: str) -> int:
+def project_id_of(session: Session, project_code: str) -> int:
     project = repo.project_by_code(session, project_code)
     if project is None:
         raise NotFoundError(f"no project '{project_code}'")
     return project.id
 
 
+key_of = attrgetter("phase", "building", "unit", "room", "id_number")
+values_of = attrgetter(*OWNER_FIELDS)  # an OwnerRecord's fields in the archive's order
+_rest_of = attrgetter(*OWNER_FIELDS[2:])  # after name and phones
+_EMPTY = ("", None, ())
+
+
 def _plan(session: Session, project_id: int, sheet: ParsedSheet) -> _Plan:
+    """Compare the file with the archive in one pass over tuples, no dict per row.
+
+    A row whose OWNER_FIELDS tuple equals the stored one is unchanged (the common case of a
+    re-import); otherwise the file's non-empty values of the columns it has replace the
+    stored ones, and the row is changed when the result differs.
+    """
     plan = _Plan()
-    archive: dict[OwnerKey, OwnerRow] = {
-        (r.phase, r.building, r.unit, r.room, r.id_number): r
-        for r in owners_repo.owners_of_project(session, project_id)
-    }
+    stored = owners_repo.stored_owners(session, project_id)
     in_file = {"phones" if name == "phone" else name for name in sheet.columns}
-    present = [name for name in OWNER_FIELDS if name in in_file]
+    carried = tuple(name in in_file for name in OWNER_FIELDS)
+    rooms = plan.rooms
+    phones_json = owners_repo.phones_json
     for record in sheet.records:
-        plan.rooms.setdefault(record.key[:4], record.floor)
-        known = archive.get(record.key)
+        key = key_of(record)
+        if key[:4] not in rooms:
+            rooms[key[:4]] = record.floor
+        known = stored.get(key)
         if known is None:
             plan.new.append(record)
             continue
-        incoming = _incoming(record, present)
-        if all(known.fields[k] == v for k, v in incoming.items()):
+        owner_id, stored_values = known
+        if (record.name, phones_json(record.phones), *_rest_of(record)) == stored_values:
+            plan.unchanged += 1  # the common case of a re-import: one tuple comparison
+            continue
+        name, phones, *rest = stored_values
+        before = (name, owners_repo.phones_from_json(phones), *rest)
+        after = tuple(
+            new if keep and new not in _EMPTY else old
+            for new, old, keep in zip(values_of(record), before, carried, strict=True)
+        )
+        if after == before:
             plan.unchanged += 1
         else:
-            plan.changed.append((known, {**known.fields, **incoming}))
-    buildings = owners_repo.building_ids(session, project_id)
-    units = owners_repo.unit_ids(session, project_id)
-    rooms = owners_repo.room_ids(session, project_id)
-    plan.new_buildings = sorted({_label(k[:2]) for k in plan.rooms if k[:2] not in buildings})
-    plan.new_units = sorted({_label(k[:3]) for k in plan.rooms if k[:3] not in units})
-    plan.new_rooms = sorted(_label(k) for k in plan.rooms if k not in rooms)
+            plan.changed.append((owner_id, before, after))
+    known_locations = owners_repo.locations(session, project_id)
+    plan.locations = known_locations
+    plan.new_buildings = sorted(
+        {_label(k[:2]) for k in rooms if k[:2] not in known_locations.buildings}
+    )
+    plan.new_units = sorted({_label(k[:3]) for k in rooms if k[:3] not in known_locations.units})
+    plan.new_rooms = sorted(_label(k) for k in rooms if k not in known_locations.rooms)
     return plan
 
 
-def _incoming(record: OwnerRecord, present: list[str]) -> dict[str, Any]:
-    values = _owner_values(record, 0)
-    return {k: values[k] for k in present if values[k] not in ("", None, [])}
+def _insert_row(record: OwnerRecord, room_id: int) -> tuple[Any, ...]:
+    """OWNER_INSERT_COLUMNS of a new owner, as the archive stores them (phones a JSON list)."""
+    return (room_id, record.id_number, record.name, list(record.phones), *_rest_of(record))
 
 
-def _owner_values(record: OwnerRecord, room_id: int) -> dict[str, Any]:
+def _fields(values: tuple[Any, ...]) -> dict[str, Any]:
+    named = dict(zip(OWNER_FIELDS, values, strict=True))
+    named["phones"] = list(named["phones"])
+    return named
+
+
+def _differences(these: tuple[Any, ...], others: tuple[Any, ...]) -> dict[str, Any]:
+    """The fields where `these` differ from `others`, as JSON for the owner's history."""
     return {
-        "room_id": room_id,
-        "id_number": record.id_number,
-        "name": record.name,
-        "phones": list(record.phones),
-        "mailing_address": record.mailing_address,
-        "contract_date": record.contract_date,
-        "planned_delivery_date": record.planned_delivery_date,
-        "certificate_number": record.certificate_number,
-        "tier": record.tier,
-        "notes": record.notes,
+        name: owners_repo.plain(list(value) if name == "phones" else value)
+        for name, value, other in zip(OWNER_FIELDS, these, others, strict=True)
+        if value != other
     }
 
 
@@ -281,11 +308,15 @@ def _report(
         changed=len(plan.changed),
         unchanged=plan.unchanged,
         invalid=len(sheet.rejected),
-        rejected=[RejectedRow(e.row_number, e.reason) for e in sheet.rejected],
+        rejected=[
+            RejectedRow(e.row_number, e.reason, tuple(sheet.original(e.row_number)))
+            for e in sheet.rejected
+        ],
         new_buildings=plan.new_buildings,
         new_units=plan.new_units,
         new_rooms=plan.new_rooms,
         committed=committed,
+        header=sheet.header_cells(),
     )
 
 
@@ -303,16 +334,8 @@ def list_owners(
     reveal = reveal_reason is not None
     with ctx.db.unit_of_work(write=reveal) as session:
         _, roles = require_user(session, username)
-        project_id = _project_id(session, project_code)
-        if reveal:
-            reason = (reveal_reason or "").strip()
-            if not roles & REVEAL_ROLES:
-                raise PermissionDeniedError(
-                    f"'{username}' 无权查看完整电话和身份证号 "
-                    f"(only customer_service and admin may reveal phones and ID numbers)"
-                )
-            if len(reason) < 2:
-                raise InvalidInputError("查看完整信息须填写原因 (a reveal needs a reason)")
+        project_id = project_id_of(session, project_code)
+        reason = checked_reveal_reason(username, roles, reveal_reason) if reveal else ""
         rows = owners_repo.owners_of_project(session, project_id)
         if reveal:
             now = ctx.now()
@@ -331,10 +354,23 @@ def list_owners(
                     for row in rows
                 ],
             )
-    return [_view(row, masked=not reveal) for row in rows]
+    return [owner_view(row, masked=not reveal) for row in rows]
 
 
-def _view(row: OwnerRow, masked: bool) -> OwnerView:
+def checked_reveal_reason(username: str, roles: set[str], reason: str | None) -> str:
+    """The stated reason of a reveal, refusing roles that may not see personal data."""
+    if not roles & REVEAL_ROLES:
+        raise PermissionDeniedError(
+            f"'{username}' 无权查看完整电话和身份证号 "
+            f"(only customer_service and admin may reveal phones and ID numbers)"
+        )
+    stated = (reason or "").strip()
+    if len(stated) < 2:
+        raise InvalidInputError("查看完整信息须填写原因 (a reveal needs a reason)")
+    return stated
+
+
+def owner_view(row: OwnerRow, masked: bool) -> OwnerView:
     f = row.fields
     phones = tuple(f["phones"])
     return OwnerView(
@@ -364,7 +400,7 @@ def owners_missing_data(ctx: AppContext, project_code: str, username: str) -> li
     """
     with ctx.db.unit_of_work(write=False) as session:
         require_user(session, username)
-        rows = owners_repo.owners_of_project(session, _project_id(session, project_code))
+        rows = owners_repo.owners_of_project(session, project_id_of(session, project_code))
     result = []
     for row in rows:
         missing = tuple(
@@ -387,7 +423,7 @@ def access_log(ctx: AppContext, project_code: str, username: str) -> list[dict[s
         _, roles = require_user(session, username)
         if not roles & REVEAL_ROLES:
             raise PermissionDeniedError("only customer_service and admin may read the access log")
-        entries = owners_repo.access_log(session, _project_id(session, project_code))
+        entries = owners_repo.access_log(session, project_id_of(session, project_code))
         return [
             {
                 "at": e.at,
