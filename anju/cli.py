@@ -7,7 +7,6 @@ can cause are printed as one line on stderr with exit status 2.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 import time
@@ -18,24 +17,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from anju import bootstrap, cli_cases, cli_owners, demo
+from anju.cli_output import emit, json_object, plain
 from anju.config import Settings
 from anju.services import approvals, incidents, processes, projects, tasks, timers, users
 from anju.services.context import AppContext
 from anju.services.errors import AnjuError
 
 SHOW_TZ = ZoneInfo("Asia/Shanghai")
-
-
-def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {k: _plain(v) for k, v in dataclasses.asdict(value).items()}
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
 
 
 def _when(value: datetime | None) -> str:
@@ -55,10 +43,6 @@ def _table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
     for row in cells:
         lines.append("  ".join(c + " " * (w - width(c)) for c, w in zip(row, widths, strict=True)))
     return "\n".join(line.rstrip() for line in lines)
-
-
-def _emit(args: argparse.Namespace, value: Any, text: Callable[[], str]) -> None:
-    print(json.dumps(_plain(value), ensure_ascii=False, indent=2) if args.json else text())
 
 
 def _parse_now(text: str | None) -> datetime | None:
@@ -97,12 +81,12 @@ def cmd_project_start(ctx: AppContext, args: argparse.Namespace) -> None:
         date.fromisoformat(args.handover),
         args.user,
     )
-    _emit(args, summary, lambda: f"started {summary.code} {summary.name}: {summary.stage_name}")
+    emit(args, summary, lambda: f"started {summary.code} {summary.name}: {summary.stage_name}")
 
 
 def cmd_projects(ctx: AppContext, args: argparse.Namespace) -> None:
     rows = projects.list_projects(ctx)
-    _emit(
+    emit(
         args,
         rows,
         lambda: _table(
@@ -126,7 +110,7 @@ def cmd_projects(ctx: AppContext, args: argparse.Namespace) -> None:
 
 def cmd_tasks(ctx: AppContext, args: argparse.Namespace) -> None:
     rows = tasks.list_tasks(ctx, role=args.role, username=args.user, project=args.project)
-    _emit(
+    emit(
         args,
         rows,
         lambda: _table(
@@ -168,7 +152,7 @@ def cmd_task(ctx: AppContext, args: argparse.Namespace) -> None:
             lines.append(f"sent back: {row.context['last_rejection']}")
         return "\n".join(lines)
 
-    _emit(args, detail, text)
+    emit(args, detail, text)
 
 
 def cmd_claim(ctx: AppContext, args: argparse.Namespace) -> None:
@@ -182,7 +166,7 @@ def cmd_release(ctx: AppContext, args: argparse.Namespace) -> None:
 
 
 def _print_result(args: argparse.Namespace, result: tasks.ActionResult, verb: str) -> None:
-    _emit(
+    emit(
         args,
         result,
         lambda: (
@@ -193,12 +177,7 @@ def _print_result(args: argparse.Namespace, result: tasks.ActionResult, verb: st
 
 
 def cmd_complete(ctx: AppContext, args: argparse.Namespace) -> None:
-    try:
-        data = json.loads(args.data) if args.data else {}
-    except json.JSONDecodeError as exc:
-        raise AnjuError(f"--data is not valid JSON: {exc.msg}") from exc
-    if not isinstance(data, dict):
-        raise AnjuError("--data must be a JSON object")
+    data = json_object(args.data)
     _print_result(args, tasks.complete(ctx, args.task, args.user, data), "completed")
 
 
@@ -212,7 +191,7 @@ def cmd_reject(ctx: AppContext, args: argparse.Namespace) -> None:
 
 def cmd_history(ctx: AppContext, args: argparse.Namespace) -> None:
     rows = projects.history(ctx, args.project)
-    _emit(
+    emit(
         args,
         rows,
         lambda: _table(
@@ -238,7 +217,7 @@ def cmd_worker(ctx: AppContext, args: argparse.Namespace) -> None:
         while True:
             fired = timers.fire_due_timers(ctx, now)
             if args.json:
-                print(json.dumps(_plain(fired), ensure_ascii=False))
+                print(json.dumps(plain(fired), ensure_ascii=False))
             for timer in [] if args.json else fired:
                 print(f"fired '{timer.timer}' (due {_when(timer.due_at)}) for {timer.project_code}")
             if args.once:
@@ -251,7 +230,7 @@ def cmd_worker(ctx: AppContext, args: argparse.Namespace) -> None:
 
 def cmd_specs(ctx: AppContext, args: argparse.Namespace) -> None:
     rows = processes.list_versions(ctx)
-    _emit(
+    emit(
         args,
         rows,
         lambda: _table(
@@ -278,7 +257,7 @@ def cmd_deploy(ctx: AppContext, args: argparse.Namespace) -> None:
 
 def cmd_users(ctx: AppContext, args: argparse.Namespace) -> None:
     rows = users.list_users(ctx)
-    _emit(
+    emit(
         args,
         rows,
         lambda: _table(
@@ -290,7 +269,7 @@ def cmd_users(ctx: AppContext, args: argparse.Namespace) -> None:
 
 def cmd_incidents(ctx: AppContext, args: argparse.Namespace) -> None:
     rows = incidents.open_incidents(ctx)
-    _emit(
+    emit(
         args,
         rows,
         lambda: _table(

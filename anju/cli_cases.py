@@ -8,34 +8,17 @@ acknowledge, verify).
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import json
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
+from anju.cli_output import emit, json_object
 from anju.services import case_inputs, cases
 from anju.services.context import AppContext
 from anju.services.errors import InvalidInputError
 from casebase.model import Category, Stage
 
 AddCommand = Callable[..., argparse.ArgumentParser]
-
-
-def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {k: _plain(v) for k, v in dataclasses.asdict(value).items()}
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
-
-
-def _emit(args: argparse.Namespace, value: Any, text: Callable[[], str]) -> None:
-    print(json.dumps(_plain(value), ensure_ascii=False, indent=2) if args.json else text())
 
 
 def _date(text: str | None, name: str) -> date | None:
@@ -68,7 +51,7 @@ def cmd_search(ctx: AppContext, args: argparse.Namespace) -> None:
             lines.append(f"    {hit.snippet}")
         return "\n".join(lines)
 
-    _emit(args, result, text)
+    emit(args, result, text)
 
 
 def cmd_show(ctx: AppContext, args: argparse.Namespace) -> None:
@@ -90,16 +73,11 @@ def cmd_show(ctx: AppContext, args: argparse.Namespace) -> None:
         ]
         return "\n".join(lines)
 
-    _emit(args, detail, text)
+    emit(args, detail, text)
 
 
 def _load_json(data: str) -> dict[str, Any]:
-    try:
-        values = json.loads(data)
-    except json.JSONDecodeError as exc:
-        raise InvalidInputError(f"--data is not valid JSON: {exc.msg}") from exc
-    if not isinstance(values, dict):
-        raise InvalidInputError("--data must be a JSON object")
+    values = json_object(data)
     if "occurred_on" in values and values["occurred_on"] is not None:
         values["occurred_on"] = _date(str(values["occurred_on"]), "occurred_on")
     return values
@@ -107,23 +85,23 @@ def _load_json(data: str) -> dict[str, Any]:
 
 def cmd_create(ctx: AppContext, args: argparse.Namespace) -> None:
     view = cases.create_case(ctx, args.user, **_load_json(args.data))
-    _emit(args, view, lambda: f"created draft case #{view.id}")
+    emit(args, view, lambda: f"created draft case #{view.id}")
 
 
 def cmd_edit(ctx: AppContext, args: argparse.Namespace) -> None:
     changes = _load_json(args.data)
     view = cases.edit_case(ctx, args.case_id, args.user, args.version, **changes)
-    _emit(args, view, lambda: f"case #{view.id} is now version {view.version}")
+    emit(args, view, lambda: f"case #{view.id} is now version {view.version}")
 
 
 def cmd_publish(ctx: AppContext, args: argparse.Namespace) -> None:
     view = cases.publish_case(ctx, args.case_id, args.user)
-    _emit(args, view, lambda: f"case #{view.id} published")
+    emit(args, view, lambda: f"case #{view.id} published")
 
 
 def cmd_retire(ctx: AppContext, args: argparse.Namespace) -> None:
     view = cases.retire_case(ctx, args.case_id, args.user)
-    _emit(args, view, lambda: f"case #{view.id} retired")
+    emit(args, view, lambda: f"case #{view.id} retired")
 
 
 def cmd_recommend(ctx: AppContext, args: argparse.Namespace) -> None:
@@ -140,7 +118,7 @@ def cmd_recommend(ctx: AppContext, args: argparse.Namespace) -> None:
             lines.append(f"    理由:{';'.join(s.reasons)}")
         return "\n".join(lines)
 
-    _emit(args, found, text)
+    emit(args, found, text)
 
 
 def _package_text(package: case_inputs.PackageView) -> str:
@@ -164,19 +142,19 @@ def cmd_package(ctx: AppContext, args: argparse.Namespace) -> None:
     package = case_inputs.create_package(
         ctx, args.project, args.stage, args.user, args.case, args.department, args.note
     )
-    _emit(args, package, lambda: _package_text(package))
+    emit(args, package, lambda: _package_text(package))
 
 
 def cmd_acknowledge(ctx: AppContext, args: argparse.Namespace) -> None:
     package = case_inputs.acknowledge_package(ctx, args.package_id, args.user)
-    _emit(args, package, lambda: _package_text(package))
+    emit(args, package, lambda: _package_text(package))
 
 
 def cmd_verify(ctx: AppContext, args: argparse.Namespace) -> None:
     item = case_inputs.verify_item(
         ctx, args.item_id, args.user, args.result, args.reason, args.evidence
     )
-    _emit(
+    emit(
         args,
         item,
         lambda: f"条目 {item.id}(案例 #{item.case_id} {item.case_title}):{item.result_label}",

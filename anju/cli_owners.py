@@ -8,14 +8,13 @@ openpyxl or Streamlit.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from anju.cli_output import json_object, print_json
 from anju.services import owner_changes, owner_exports, owners
 from anju.services.context import AppContext
 from anju.services.errors import InvalidInputError
@@ -87,29 +86,11 @@ def _register_changes(sub: Any) -> None:
     cmd.add_argument("--project", required=True)
 
 
-def _print_json(value: Any) -> None:
-    def plain(item: Any) -> Any:
-        if isinstance(item, date | datetime | time):
-            return item.isoformat()
-        if isinstance(item, timedelta):
-            return str(item)
-        raise TypeError(f"cannot print {type(item).__name__}")
-
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        value = dataclasses.asdict(value)
-    elif isinstance(value, list):
-        value = [
-            dataclasses.asdict(v) if dataclasses.is_dataclass(v) and not isinstance(v, type) else v
-            for v in value
-        ]
-    print(json.dumps(value, ensure_ascii=False, indent=2, default=plain))
-
-
 def cmd_import_owners(ctx: AppContext, args: argparse.Namespace) -> None:
     run = owners.preview_import if args.dry_run else owners.commit_import
     report = run(ctx, args.project, Path(args.file), args.user)
     if args.json:
-        _print_json(report)
+        print_json(report)
     else:
         state = (
             "预览 (dry run)"
@@ -155,7 +136,7 @@ def cmd_owners_template(ctx: AppContext, args: argparse.Namespace) -> None:
 def cmd_owners(ctx: AppContext, args: argparse.Namespace) -> None:
     rows = owners.list_owners(ctx, args.project, args.user, reveal_reason=args.reveal)
     if args.json:
-        _print_json(rows)
+        print_json(rows)
         return
     for row in rows:
         location = " ".join(p for p in (row.phase, row.building, row.unit, row.room) if p)
@@ -165,7 +146,7 @@ def cmd_owners(ctx: AppContext, args: argparse.Namespace) -> None:
 def cmd_owners_missing(ctx: AppContext, args: argparse.Namespace) -> None:
     rows = owners.owners_missing_data(ctx, args.project, args.user)
     if args.json:
-        _print_json(rows)
+        print_json(rows)
         return
     for row in rows:
         print(f"{row.location}  {row.name}  missing: {', '.join(row.missing)}")
@@ -173,19 +154,14 @@ def cmd_owners_missing(ctx: AppContext, args: argparse.Namespace) -> None:
 
 def _print_request(args: argparse.Namespace, view: owner_changes.ChangeRequestView) -> None:
     if args.json:
-        _print_json(view)
+        print_json(view)
         return
     fields = json.dumps(view.changes, ensure_ascii=False)
     print(f"#{view.request_id} {view.status}  {view.location} {view.owner_name}  {fields}")
 
 
 def cmd_change_request(ctx: AppContext, args: argparse.Namespace) -> None:
-    try:
-        data = json.loads(args.data)
-    except json.JSONDecodeError as exc:
-        raise InvalidInputError(f"--data is not JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise InvalidInputError("--data must be a JSON object of field → new value")
+    data = json_object(args.data)
     view = owner_changes.request_change(ctx, args.project, args.owner, args.user, data, args.reason)
     _print_request(args, view)
 
@@ -204,7 +180,7 @@ def cmd_change_reject(ctx: AppContext, args: argparse.Namespace) -> None:
 def cmd_change_list(ctx: AppContext, args: argparse.Namespace) -> None:
     views = owner_changes.change_requests(ctx, args.project, args.user, args.status)
     if args.json:
-        _print_json(views)
+        print_json(views)
         return
     for view in views:
         _print_request(args, view)
@@ -213,7 +189,7 @@ def cmd_change_list(ctx: AppContext, args: argparse.Namespace) -> None:
 def cmd_change_history(ctx: AppContext, args: argparse.Namespace) -> None:
     changes = owner_changes.owner_history(ctx, args.project, args.owner, args.user)
     if args.json:
-        _print_json(changes)
+        print_json(changes)
         return
     for change in changes:
         after = json.dumps(change.after, ensure_ascii=False)
@@ -223,7 +199,7 @@ def cmd_change_history(ctx: AppContext, args: argparse.Namespace) -> None:
 def cmd_change_alerts(ctx: AppContext, args: argparse.Namespace) -> None:
     alerts = owner_changes.owner_alerts(ctx, args.project, args.user)
     if args.json:
-        _print_json(alerts)
+        print_json(alerts)
         return
     for alert in alerts:
         print(f"{alert.at.isoformat()}  {alert.kind}  {alert.message}")
