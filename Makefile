@@ -16,7 +16,11 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	touch $@
 
-setup: $(BIN)/.installed
+## the bpmn-js diagram viewer, from the npm registry at the version in package-lock.json
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+setup: $(BIN)/.installed node_modules/.package-lock.json
 
 # Browser tests use Debian's Chromium (never `playwright install`); CJK fonts for screenshots.
 BROWSER_PACKAGES := chromium fonts-wqy-zenhei
@@ -58,4 +62,4 @@ bench: setup
 	$(BIN)/python -m bench.engine_bench
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache

@@ -22,6 +22,7 @@ from anju.ui.state import LANGUAGE, TOKEN, t, term
 from anju.ui.web_session import COOKIE, FAILED, LOGIN_PATH, LOGOUT_PATH
 
 APPROVER_ROLES = frozenset({"leader", "gm", "admin"})
+STARTER_ROLES = frozenset({"customer_service", "admin"})  # as in pages/start_project.py
 PAGES = "anju/ui/pages"  # relative to app.py
 PageRender = Callable[[AppContext, UserView], None]
 
@@ -129,6 +130,8 @@ def main() -> None:
         st.Page(f"{PAGES}/my_tasks.py", title=t("page.my_tasks"), default=not approver),
         st.Page(f"{PAGES}/projects.py", title=t("page.projects")),
     ]
+    if STARTER_ROLES & set(user.roles):
+        pages.append(st.Page(f"{PAGES}/start_project.py", title=t("page.start_project")))
     if approver:
         pages.insert(0, st.Page(f"{PAGES}/approvals.py", title=t("page.approvals"), default=True))
     st.navigation(pages).run()

@@ -69,7 +69,18 @@ def test_design_stage_from_cs_task_to_gm_approval(
     settle(page)
     stage = page.get_by_test_id("stMetric").filter(has_text="当前阶段")
     expect(stage).to_contain_text("营销阶段")
+    lifecycle, current = page.frame_locator("iframe").first, page.frame_locator("iframe").nth(1)
+    expect(
+        lifecycle.locator('svg [data-element-id="call_sales_stage"].anju-active')
+    ).to_be_attached()
+    expect(
+        lifecycle.locator('svg [data-element-id="call_design_stage"].anju-completed')
+    ).to_be_attached()
+    expect(lifecycle.locator(".bjs-powered-by")).to_be_visible()  # bpmn-js's watermark stays
+    expect(current.locator("svg .anju-active").first).to_be_attached()
     shoot(page, "a6_projects_gm")
+    page.locator("iframe").nth(1).scroll_into_view_if_needed()
+    shoot(page, "a7_project_stage_diagram")
 
 
 def test_two_people_complete_the_same_task_and_the_second_is_told_who_did(

@@ -120,3 +120,55 @@ def test_sign_out_ends_the_session(app_env: Driver) -> None:
     assert auth.session_user(app_env.ctx, token) is None
     assert not at.sidebar.button
     assert at.title[0].value == "安居 · 客户服务流程"
+
+
+def test_the_project_page_shows_the_lifecycle_and_stage_diagrams(app_env: Driver) -> None:
+    app_env.complete("submit_design_cases")
+    at = signed_in(app_env, "kefu")
+    at.switch_page("anju/ui/pages/projects.py").run()
+    assert not at.exception, at.exception
+    frames = at.get("iframe")
+    assert len(frames) == 2  # the lifecycle, then the current stage
+    lifecycle, stage = (frame.proto.srcdoc for frame in frames)
+    assert "BpmnJS" in lifecycle  # the viewer, inlined from node_modules
+    assert "<script src" not in lifecycle  # nothing is fetched at run time
+    assert "<link" not in lifecycle
+    assert '"call_design_stage", "state": "active"' in lifecycle
+    assert '"submit_design_cases", "state": "completed"' in stage
+    assert '"scheme_design", "state": "active"' in stage
+    assert at.selectbox(key="projects_stage").value == "design_stage"
+    badges = [m.value for m in at.markdown if "-badge[" in m.value]
+    assert any("已完成" in b and "进行中" in b and "未开始" in b for b in badges)
+    at.selectbox(key="projects_stage").select("sales_stage").run()
+    assert not at.exception, at.exception
+    assert '"state": "active"' not in at.get("iframe")[1].proto.srcdoc
+
+
+def test_cs_starts_a_project_and_a_duplicate_code_is_refused(app_env: Driver) -> None:
+    at = signed_in(app_env, "kefu")
+    at.switch_page("anju/ui/pages/start_project.py").run()
+    assert not at.exception, at.exception
+    assert at.header[0].value == "启动项目"
+    at.text_input(key="start_code").input("SZ-01")
+    at.text_input(key="start_name").input("星河湾")
+    at.text_input(key="start_city").input("苏州")
+    at.text_input(key="start_product_type").input("洋房")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert not at.error
+    assert [s.value for s in at.success] == ["项目“星河湾”（SZ-01）已启动，当前阶段：设计阶段。"]
+    assert projects.get_project(app_env.ctx, "SZ-01").stage_key == "design_stage"
+    at.text_input(key="start_code").input("P1")  # app_env's project
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == ["项目编号“P1”已被使用，请换一个编号。"]
+
+
+def test_only_customer_service_and_admins_may_start_projects(app_env: Driver) -> None:
+    at = signed_in(app_env, "lingdao")
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("anju/ui/pages/start_project.py")
+    page = AppTest.from_file(str(REPO_ROOT / "anju/ui/pages/start_project.py"), default_timeout=60)
+    page.session_state["anju_token"] = at.session_state["anju_token"]
+    page.run()
+    assert [e.value for e in page.error] == ["您的角色无权查看此页面。"]
+    assert not page.text_input

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from anju.services import projects
+from anju.services import diagram, projects
 from anju.services.context import AppContext
 from anju.services.users import UserView
+from anju.ui import bpmn_viewer
 from anju.ui.state import t, term, when
 
 
@@ -54,6 +55,7 @@ def _project(ctx: AppContext, summary: projects.ProjectSummary) -> None:
     progress.metric(t("projects.progress"), f"{summary.progress}%")
     ready.metric(t("projects.ready"), summary.ready_tasks)
     overdue.metric(t("projects.overdue"), summary.overdue_tasks)
+    _diagrams(ctx, summary)
     st.markdown(f"**{t('projects.timeline')}**")
     st.dataframe(
         [
@@ -70,6 +72,32 @@ def _project(ctx: AppContext, summary: projects.ProjectSummary) -> None:
         hide_index=True,
         width="stretch",
     )
+
+
+def _diagrams(ctx: AppContext, summary: projects.ProjectSummary) -> None:
+    """The lifecycle with stage states, then one stage (the current one first) with task states."""
+    chosen = st.session_state.get("projects_stage")
+    shown = diagram.project_diagrams(ctx, summary.code, chosen)
+    st.markdown(f"**{t('diagram.lifecycle')}**")
+    bpmn_viewer.show(shown.lifecycle, height=220)
+    keys = [key for key, _ in shown.stages]
+    st.markdown(f"**{t('diagram.stage')}**")
+    if not keys:
+        return
+    if chosen not in keys:
+        st.session_state["projects_stage"] = (
+            summary.stage_key if summary.stage_key in keys else keys[-1]
+        )
+    st.selectbox(
+        t("diagram.pick_stage"),
+        keys,
+        format_func=lambda key: term("stage", key),
+        key="projects_stage",
+    )
+    if shown.stage is None or shown.stage.process_id != st.session_state["projects_stage"]:
+        shown = diagram.project_diagrams(ctx, summary.code, st.session_state["projects_stage"])
+    if shown.stage is not None:
+        bpmn_viewer.show(shown.stage, height=420)
 
 
 if __name__ == "__main__":  # run by st.navigation as a page script
