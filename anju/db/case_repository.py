@@ -27,6 +27,7 @@ from sqlalchemy import (
     literal,
     select,
     text,
+    update,
 )
 
 from anju.db.case_tables import Case, CaseRevision, CaseSearch
@@ -58,13 +59,38 @@ def add_revision(session: Session, case: Case, **values: object) -> None:
     session.add(CaseRevision(case_id=case.id, version=case.lock_version, **values))
 
 
+FILTER_COLUMNS = ("status", "stage", "category", "department", "source_project", "occurred_on")
+"""Columns of `cases` copied into `case_search` so search ranks without a join."""
+
+
+def _filter_values(session: Session, case_id: int) -> dict[str, object]:
+    case = session.get(Case, case_id)
+    if case is None:
+        return {}
+    return {name: getattr(case, name) for name in FILTER_COLUMNS}
+
+
 def save_search_row(session: Session, case_id: int, title: str, doc: str) -> None:
     """Insert or replace the case's index row (FTS5 follows through triggers on SQLite)."""
+    values: dict[str, object] = {"title": title, "doc": doc, **_filter_values(session, case_id)}
     row = session.get(CaseSearch, case_id)
     if row is None:
-        session.add(CaseSearch(case_id=case_id, title=title, doc=doc))
-    elif (row.title, row.doc) != (title, doc):
-        row.title, row.doc = title, doc
+        session.add(CaseSearch(case_id=case_id, **values))
+    else:
+        for name, value in values.items():
+            if getattr(row, name) != value:
+                setattr(row, name, value)
+    session.flush()
+
+
+def sync_search_filters(session: Session, case_id: int) -> None:
+    """Copy the case's filter columns (status, stage…) into its index row after a change."""
+    row = session.get(CaseSearch, case_id)
+    if row is None:
+        return
+    for name, value in _filter_values(session, case_id).items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
     session.flush()
 
 
@@ -82,6 +108,11 @@ def replace_search_rows(session: Session, rows: Iterable[tuple[int, str, str]]) 
     if batch:
         session.execute(insert(CaseSearch), batch)
         written += len(batch)
+    copies = {
+        name: select(getattr(Case, name)).where(Case.id == CaseSearch.case_id).scalar_subquery()
+        for name in FILTER_COLUMNS
+    }
+    session.execute(update(CaseSearch).values(copies))
     if session.get_bind().dialect.name == "sqlite":
         session.execute(text("INSERT INTO case_fts(case_fts) VALUES ('rebuild')"))
     return written
@@ -103,19 +134,25 @@ def _term_filter(session: Session, term: str, index: int) -> ColumnElement[bool]
         fts = text(f"SELECT rowid FROM case_fts WHERE case_fts MATCH :fts{index}")  # noqa: S608
         fts = fts.bindparams(**{f"fts{index}": fts_phrase(term)})
         return CaseSearch.case_id.in_(fts.columns(column("rowid", Integer)))
+    if sqlite:  # both sides are in index form, so instr is the same exact substring test
+        return func.instr(CaseSearch.doc, bindparam(f"in{index}", term)) > 0
     return CaseSearch.doc.like(like_pattern(term), escape=LIKE_ESCAPE)
 
 
 def _filters(filters: CaseFilters) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = [Case.status.in_(filters.statuses)]
+    return _filters_on(Case, filters)
+
+
+def _filters_on(table: type[Case] | type[CaseSearch], filters: CaseFilters) -> list[Any]:
+    where: list[Any] = [table.status.in_(filters.statuses)]
     for name in ("stage", "category", "department", "source_project"):
         value = getattr(filters, name)
         if value:
-            where.append(getattr(Case, name) == value)
+            where.append(getattr(table, name) == value)
     if filters.date_from:
-        where.append(Case.occurred_on >= filters.date_from)
+        where.append(table.occurred_on >= filters.date_from)
     if filters.date_to:
-        where.append(Case.occurred_on <= filters.date_to)
+        where.append(table.occurred_on <= filters.date_to)
     return where
 
 
@@ -123,10 +160,11 @@ def search(
     session: Session, terms: Sequence[str], filters: CaseFilters, limit: int, offset: int = 0
 ) -> tuple[list[tuple[Case, int]], int]:
     """The cases containing every term, best first, and how many there are in all."""
-    if session.get_bind().dialect.name == "postgresql":
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    if postgresql:
         session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     score: ColumnElement[int] = literal(0)
-    where = _filters(filters)
+    where = _filters_on(CaseSearch, filters)
     for index, term in enumerate(terms):
         score = (
             score
@@ -134,17 +172,32 @@ def search(
             + _occurrences(CaseSearch.doc, term, f"td{index}")
         )
         where.append(_term_filter(session, term, index))
+    # Rank narrow rows of case_search alone (filters are copied there), then load the page.
+    # PostgreSQL counts in the same pass (a window); SQLite's window buffers every match and
+    # costs more than a second, score-free count.
+    columns: list[Any] = [CaseSearch.case_id, score.label("score")]
+    if postgresql:
+        columns.append(func.count().over().label("total"))
     query = (
-        select(Case, score.label("score"), func.count().over().label("total"))
-        .join(CaseSearch, CaseSearch.case_id == Case.id)
+        select(*columns)
         .where(*where)
-        .order_by(score.desc(), Case.occurred_on.desc().nulls_last(), Case.id.desc())
+        .order_by(
+            score.desc(), CaseSearch.occurred_on.desc().nulls_last(), CaseSearch.case_id.desc()
+        )
         .limit(limit)
         .offset(offset)
     )
     rows = session.execute(query).all()
-    total = int(rows[0].total) if rows else 0
-    return [(row.Case, int(row.score)) for row in rows], total
+    if postgresql:
+        total = int(rows[0].total) if rows else 0
+    elif rows or offset:
+        counted = session.scalar(select(func.count()).select_from(CaseSearch).where(*where))
+        total = int(counted or 0)
+    else:
+        total = 0
+    ids = [row.case_id for row in rows]
+    found = {case.id: case for case in session.scalars(select(Case).where(Case.id.in_(ids)))}
+    return [(found[row.case_id], int(row.score)) for row in rows], total
 
 
 def browse(

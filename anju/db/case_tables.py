@@ -5,7 +5,8 @@ Owns: `cases` (with `lock_version` for optimistic locking), `case_revisions` (th
 the case-input packages (`case_packages`, `case_package_items` with each case's verification).
 Search indexes on `case_search.doc`: PostgreSQL has a GIN `gin_trgm_ops` index (declared here);
 SQLite has the FTS5 `trigram` table `case_fts` with triggers, created by migration 0002_cases
-(a virtual table SQLAlchemy does not model).
+(a virtual table SQLAlchemy does not model). `case_search` also carries copies of the filter
+columns so search ranks without a join (0004_case_search).
 """
 
 from __future__ import annotations
@@ -68,7 +69,11 @@ class CaseRevision(Base):
 
 
 class CaseSearch(Base):
-    """A case's title and whole document in index form (normalised); one row per case."""
+    """A case's title and whole document in index form (normalised); one row per case.
+
+    The filter columns (status … occurred_on) are copies of the case's own, kept in step by
+    `anju.db.case_repository`, so ranking never joins `cases` (migration 0004_case_search).
+    """
 
     __tablename__ = "case_search"
     case_id: Mapped[int] = mapped_column(
@@ -76,6 +81,12 @@ class CaseSearch(Base):
     )
     title: Mapped[str] = mapped_column(Text)
     doc: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="")
+    stage: Mapped[str] = mapped_column(String(16), default="")
+    category: Mapped[str] = mapped_column(String(16), default="")
+    department: Mapped[str] = mapped_column(String(32), default="")
+    source_project: Mapped[str] = mapped_column(String(128), default="")
+    occurred_on: Mapped[date | None] = mapped_column(Date)
     __table_args__ = (
         Index(
             "ix_case_search_doc_trgm",

@@ -291,6 +291,7 @@ def _move(ctx: AppContext, case_id: int, username: str, target: Status) -> CaseV
         if target is Status.RETIRED:
             row.retired_at = now
         session.flush()
+        cases_repo.sync_search_filters(session, row.id)
         action = "published" if target is Status.PUBLISHED else "retired"
         cases_repo.add_revision(session, row, at=now, actor=username, action=action)
         return _view(row)

@@ -170,3 +170,18 @@ def test_snippets_show_the_original_full_width_punctuation(library: AppContext) 
     assert hits
     assert any("，" in hit.snippet for hit in hits)
     assert not any("," in hit.snippet or ";" in hit.snippet for hit in hits)
+
+
+def test_search_follows_status_and_filter_changes(ctx: AppContext) -> None:
+    """case_search carries copies of the filter columns; every write keeps them in step."""
+    created = cases.create_case(ctx, "kefu", **NEW_CASE)
+    assert cases.search_cases(ctx, "地漏", "sheji").total == 0  # a draft is not published
+    cases.publish_case(ctx, created.id, "kefu")
+    by_stage = cases.CaseFilters(stage="handover")
+    assert [h.id for h in cases.search_cases(ctx, "地漏", "sheji", by_stage).hits] == [created.id]
+    cases.edit_case(ctx, created.id, "kefu", created.version + 1, stage="occupancy")
+    assert cases.search_cases(ctx, "地漏", "sheji", by_stage).total == 0
+    moved = cases.search_cases(ctx, "地漏", "sheji", cases.CaseFilters(stage="occupancy"))
+    assert [h.id for h in moved.hits] == [created.id]
+    cases.retire_case(ctx, created.id, "kefu")
+    assert cases.search_cases(ctx, "地漏", "sheji").total == 0
