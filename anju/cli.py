@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from anju import bootstrap, cli_cases, cli_owners, demo
+from anju import bootstrap, cli_cases, cli_handover, cli_owners, demo
 from anju.cli_output import emit, json_object, plain
 from anju.config import Settings
 from anju.services import approvals, incidents, processes, projects, tasks, timers, users
@@ -359,6 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("incidents", cmd_incidents, "failed task runs (rolled back) for admins", listing=True)
     cli_cases.register(sub, add)
     cli_owners.register(sub, add)
+    cli_handover.register(sub, add)
     user = sub.add_parser("user", help="user commands")
     user_sub = user.add_subparsers(dest="user_command", required=True)
     user_add = user_sub.add_parser("add", help="add a user")

@@ -6,6 +6,7 @@ Owns: the one `MetaData` that Alembic and the test fixtures use.
 from __future__ import annotations
 
 from anju.db import auth_tables, case_tables, owner_tables, tables
+from anju.db import handover_tables as handover_tables
 
 metadata = tables.Base.metadata
 __all__ = ["auth_tables", "case_tables", "metadata", "owner_tables", "tables"]
