@@ -32,12 +32,15 @@ APPROVAL_KINDS = frozenset({"stage_gate", "standards", "open_day_exception"})
 RESERVED_IDS = frozenset({"Start", "End"})
 RESERVED_FIELDS = frozenset({"typename", "comment", "add_duration"})
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
-_FLOW_NODES = [
+FLOW_NODES = [  # every BPMN element a sequence flow may connect
     "userTask",
     "manualTask",
     "task",
     "scriptTask",
     "serviceTask",
+    "businessRuleTask",
+    "sendTask",
+    "receiveTask",
     "callActivity",
     "subProcess",
     "startEvent",
@@ -161,7 +164,7 @@ def _check_expression(file: str, element: str, text: str, script: bool = False) 
 
 def _check_process(file: str, process: Any, roles: frozenset[str] | None) -> dict[str, str]:
     """Structural checks SpiffWorkflow does not make; returns {flow node id: lane id}."""
-    nodes = {n.get("id"): n for tag in _FLOW_NODES for n in process.iter(f"{{{BPMN_NS}}}{tag}")}
+    nodes = {n.get("id"): n for tag in FLOW_NODES for n in process.iter(f"{{{BPMN_NS}}}{tag}")}
     for node_id in nodes:
         if node_id in RESERVED_IDS:
             raise SpecError(file, node_id, "the ids 'Start' and 'End' clash with the engine's own")

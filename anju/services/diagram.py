@@ -17,35 +17,12 @@ from anju.db import diagram_repository as diagram_repo
 from anju.db import repositories as repo
 from anju.services.context import AppContext
 from anju.services.errors import NotFoundError
+from workflows.specs import BPMN_NS, FLOW_NODES
 
 COMPLETED = "completed"
 ACTIVE = "active"
 PENDING = "pending"
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 TOP_PROCESS = "project_lifecycle"
-FLOW_NODES = frozenset(
-    {
-        "task",
-        "userTask",
-        "manualTask",
-        "serviceTask",
-        "scriptTask",
-        "businessRuleTask",
-        "sendTask",
-        "receiveTask",
-        "callActivity",
-        "subProcess",
-        "startEvent",
-        "endEvent",
-        "intermediateCatchEvent",
-        "intermediateThrowEvent",
-        "boundaryEvent",
-        "exclusiveGateway",
-        "parallelGateway",
-        "inclusiveGateway",
-        "eventBasedGateway",
-    }
-)
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 
 

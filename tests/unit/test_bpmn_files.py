@@ -11,31 +11,13 @@ from anju.roles import LANE_ROLES
 from tests.conftest import STAGES
 from workflows.errors import SpecError
 from workflows.script_env import parse_duration
-from workflows.specs import BPMN_NS, load_bundle, read_directory
+from workflows.specs import BPMN_NS, FLOW_NODES, load_bundle, read_directory
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
 DI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC_NS = "http://www.omg.org/spec/DD/20100524/DC"
 DD_DI_NS = "http://www.omg.org/spec/DD/20100524/DI"
 FILES = sorted(BPMN_DIR.glob("*.bpmn"))
-FLOW_NODES = [
-    "userTask",
-    "task",
-    "manualTask",
-    "scriptTask",
-    "serviceTask",
-    "callActivity",
-    "subProcess",
-    "startEvent",
-    "endEvent",
-    "intermediateCatchEvent",
-    "intermediateThrowEvent",
-    "boundaryEvent",
-    "exclusiveGateway",
-    "parallelGateway",
-    "inclusiveGateway",
-    "eventBasedGateway",
-]
 
 
 def tree(path: Path) -> etree._Element:
