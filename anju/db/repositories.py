@@ -102,6 +102,13 @@ def project_by_code(session: Session, code: str) -> Project | None:
     return session.scalar(select(Project).where(Project.code == code))
 
 
+def project_by_id(session: Session, project_id: int) -> Project:
+    project = session.get(Project, project_id)
+    if project is None:
+        raise LookupError(f"project {project_id} does not exist")
+    return project
+
+
 def project_code(session: Session, project_id: int) -> str:
     project = session.get(Project, project_id)
     return project.code if project is not None else str(project_id)
@@ -126,7 +133,9 @@ def projects_with_instances(
 
 
 def instance_of_project(session: Session, project_id: int) -> Instance | None:
-    return session.scalar(select(Instance).where(Instance.project_id == project_id))
+    """The project's instance row; its (large) saved state is loaded only if touched."""
+    query = select(Instance).where(Instance.project_id == project_id).options(defer(Instance.state))
+    return session.scalar(query)
 
 
 def lock_instance(session: Session, instance_id: int) -> Instance:

@@ -86,6 +86,11 @@ def _row(task: TaskIndex, code: str, name: str, now: datetime) -> TaskRow:
     )
 
 
+def _indexed_row(session: Session, task: TaskIndex, now: datetime) -> TaskRow:
+    project = repo.project_by_id(session, task.project_id)
+    return _row(task, project.code, project.name, now)
+
+
 def list_tasks(
     ctx: AppContext,
     role: str | None = None,
@@ -287,8 +292,7 @@ def _assign(
         session.flush()
         task = repo.task_row(session, task_id)
         assert task is not None
-        project = repo.project_code(session, task.project_id)
-        return _row(task, project, project, now)
+        return _indexed_row(session, task, now)
 
 
 def task_detail(ctx: AppContext, task_id: str) -> TaskDetail:
@@ -303,9 +307,8 @@ def task_detail(ctx: AppContext, task_id: str) -> TaskDetail:
         definition = ctx.bundle(session, instance.process_version).task(
             task.process_id, task.bpmn_id
         )
-        code = repo.project_code(session, task.project_id)
         return TaskDetail(
-            row=_row(task, code, code, now),
+            row=_indexed_row(session, task, now),
             documentation=definition.documentation,
             fields=tuple(dataclasses.asdict(field) for field in definition.fields),
         )
