@@ -27,3 +27,4 @@ ROLES: tuple[Role, ...] = (
 )
 LANE_ROLES = frozenset(role.id for role in ROLES if role.id != "admin")
 ROLE_IDS = frozenset(role.id for role in ROLES)
+PROJECT_STARTERS = frozenset({"customer_service", "admin"})  # who may start a project

@@ -17,12 +17,11 @@ from anju.db import diagram_repository as diagram_repo
 from anju.db import repositories as repo
 from anju.services.context import AppContext
 from anju.services.errors import NotFoundError
-from workflows.specs import BPMN_NS, FLOW_NODES
+from workflows.specs import BPMN_NS, FLOW_NODES, TOP_PROCESS
 
 COMPLETED = "completed"
 ACTIVE = "active"
 PENDING = "pending"
-TOP_PROCESS = "project_lifecycle"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 
 
@@ -43,9 +42,6 @@ class Diagram:
     name: str
     xml: str
     nodes: tuple[NodeState, ...]
-
-    def state_of(self, bpmn_id: str) -> str:
-        return next((n.state for n in self.nodes if n.bpmn_id == bpmn_id), PENDING)
 
     def counts(self) -> dict[str, int]:
         """How many nodes are completed, active and pending."""

@@ -14,6 +14,7 @@ from typing import Any
 from anju.db import repositories as repo
 from anju.db.tables import Instance as InstanceRow
 from anju.db.tables import Project
+from anju.roles import PROJECT_STARTERS
 from anju.services import runtime
 from anju.services.context import AppContext
 from anju.services.errors import ConflictError, InvalidInputError, NotFoundError
@@ -71,7 +72,7 @@ def start_project(
     now = ctx.now()
     with ctx.db.unit_of_work() as session:
         _, roles = require_user(session, username)
-        if not roles & {"customer_service", "admin"}:
+        if not roles & PROJECT_STARTERS:
             raise InvalidInputError(f"{username} may not start projects (customer service only)")
         if repo.project_by_code(session, code) is not None:
             raise ConflictError(f"project code '{code}' is already taken")

@@ -12,28 +12,18 @@ from html import escape
 
 import streamlit as st
 
-from anju import bootstrap
 from anju.config import Settings
+from anju.roles import PROJECT_STARTERS
 from anju.services import auth
 from anju.services.context import AppContext
 from anju.services.users import UserView
 from anju.ui.i18n import LANGUAGES
 from anju.ui.state import LANGUAGE, TOKEN, t, term
-from anju.ui.web_session import COOKIE, FAILED, LOGIN_PATH, LOGOUT_PATH
+from anju.ui.web_session import COOKIE, FAILED, LOGIN_PATH, LOGOUT_PATH, context
 
 APPROVER_ROLES = frozenset({"leader", "gm", "admin"})
-STARTER_ROLES = frozenset({"customer_service", "admin"})  # as in pages/start_project.py
 PAGES = "anju/ui/pages"  # relative to app.py
 PageRender = Callable[[AppContext, UserView], None]
-
-
-@st.cache_resource(show_spinner=False)
-def _context(database_url: str) -> AppContext:
-    return bootstrap.build_context(Settings.from_env())
-
-
-def context() -> AppContext:
-    return _context(Settings.from_env().database_url)
 
 
 def _token() -> str | None:
@@ -130,7 +120,7 @@ def main() -> None:
         st.Page(f"{PAGES}/my_tasks.py", title=t("page.my_tasks"), default=not approver),
         st.Page(f"{PAGES}/projects.py", title=t("page.projects")),
     ]
-    if STARTER_ROLES & set(user.roles):
+    if PROJECT_STARTERS & set(user.roles):
         pages.append(st.Page(f"{PAGES}/start_project.py", title=t("page.start_project")))
     if approver:
         pages.insert(0, st.Page(f"{PAGES}/approvals.py", title=t("page.approvals"), default=True))

@@ -30,8 +30,13 @@ FAILED = "failed"  # the `login` query parameter after a refused sign-in
 
 
 @cache
-def _context(database_url: str) -> AppContext:
+def _context_for(database_url: str) -> AppContext:
     return bootstrap.build_context(Settings.from_env())
+
+
+def context() -> AppContext:
+    """The one services context of this server process (pages and routes share it)."""
+    return _context_for(Settings.from_env().database_url)
 
 
 def _same_origin(request: Request) -> bool:
@@ -52,7 +57,7 @@ async def login(request: Request) -> Response:
     form = await request.form()
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     try:
-        token = auth.login(_context(Settings.from_env().database_url), username, password)
+        token = auth.login(context(), username, password)
     except AnjuError:
         return _back_home(request, f"?login={FAILED}")
     response = _back_home(request)
@@ -73,7 +78,7 @@ async def logout(request: Request) -> Response:
         return Response(status_code=403)
     token = request.cookies.get(COOKIE)
     if token:
-        auth.logout(_context(Settings.from_env().database_url), token)
+        auth.logout(context(), token)
     response = _back_home(request)
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
     return response

@@ -9,6 +9,7 @@ from anju.config import REPO_ROOT
 from anju.services import auth, projects
 from anju.services.context import AppContext, system_clock
 from anju.ui.i18n import MESSAGES
+from anju.ui.pages.my_tasks import field_key
 from tests.conftest import Driver
 
 PASSWORD = "secret-pass-1"
@@ -68,8 +69,9 @@ def test_cs_completes_a_design_task_with_its_bpmn_form(app_env: Driver) -> None:
     pick = at.selectbox(key="my_tasks_pick")
     target = next(o for o in pick.options if "提交老项目经验教训案例" in o)
     pick.select(target).run()
-    at.number_input(key="field_design_case_count").set_value(9).run()
-    at.text_area(key="field_case_list").input("外墙渗水、电梯噪声").run()
+    task_id = app_env.task("submit_design_cases").task_id
+    at.number_input(key=field_key(task_id, "design_case_count")).set_value(9).run()
+    at.text_area(key=field_key(task_id, "case_list")).input("外墙渗水、电梯噪声").run()
     at.button(key="complete_task").click().run()
     assert not at.exception, at.exception
     assert [s.value for s in at.success] == ["已完成“提交老项目经验教训案例”。"]

@@ -14,7 +14,7 @@ from anju.ui.state import notice, show_notice, t, when
 def render(ctx: AppContext, user: UserView) -> None:
     st.header(t("page.approvals"))
     show_notice()
-    rows = [row for row in tasks.list_tasks(ctx, username=user.username) if row.approval]
+    rows = tasks.list_tasks(ctx, username=user.username, approvals_only=True)
     if not rows:
         st.info(t("approvals.none"))
         return

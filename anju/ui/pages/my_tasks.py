@@ -11,7 +11,7 @@ from anju.services import tasks
 from anju.services.context import AppContext
 from anju.services.errors import AlreadyCompletedError, AnjuError
 from anju.services.users import UserView
-from anju.ui.state import failure, notice, show_notice, t, term, when
+from anju.ui.state import SHOW_TZ, failure, notice, show_notice, t, term, when
 
 
 def render(ctx: AppContext, user: UserView) -> None:
@@ -47,6 +47,15 @@ def render(ctx: AppContext, user: UserView) -> None:
         _task_form(ctx, user, chosen)
 
 
+def field_key(task_id: str, name: str) -> str:
+    """Widget key of a form field: per task, so one task's input never shows in another's."""
+    return f"field_{task_id}_{name}"
+
+
+def local_today(ctx: AppContext) -> date:
+    return ctx.now().astimezone(SHOW_TZ).date()
+
+
 def _task_form(ctx: AppContext, user: UserView, task_id: str) -> None:
     try:
         detail = tasks.task_detail(ctx, task_id)
@@ -61,16 +70,16 @@ def _task_form(ctx: AppContext, user: UserView, task_id: str) -> None:
     with st.form(f"form_{task_id}"):
         for field in detail.fields:
             label = field["label"] + ("" if field["required"] else " ·")
-            key = f"field_{field['name']}"
+            key = field_key(task_id, field["name"])
             if field["type"] == "bool":
                 st.checkbox(label, key=key)
             elif field["type"] == "number":
                 st.number_input(label, min_value=0, step=1, key=key)
             elif field["type"] == "date":
-                st.date_input(label, value=date.today(), key=key)
+                st.date_input(label, value=local_today(ctx), key=key)
             else:
                 st.text_area(label, key=key)
-        st.text_input(t("tasks.comment"), key="field_comment")
+        st.text_input(t("tasks.comment"), key=field_key(task_id, "comment"))
         st.form_submit_button(
             t("tasks.complete"),
             type="primary",
@@ -88,9 +97,9 @@ def _complete(ctx: AppContext, user: UserView, task_id: str, names: list[str]) -
     """
     values: dict[str, Any] = {}
     for name in names:
-        value = st.session_state.get(f"field_{name}")
+        value = st.session_state.get(field_key(task_id, name))
         values[name] = value.isoformat() if isinstance(value, date) else value
-    comment = st.session_state.get("field_comment")
+    comment = st.session_state.get(field_key(task_id, "comment"))
     if comment:
         values["comment"] = comment
     try:

@@ -7,13 +7,12 @@ from datetime import timedelta
 
 import streamlit as st
 
+from anju.roles import PROJECT_STARTERS
 from anju.services import projects
 from anju.services.context import AppContext
 from anju.services.errors import AnjuError, ConflictError
 from anju.services.users import UserView
 from anju.ui.state import t, term
-
-ROLES = frozenset({"customer_service", "admin"})
 
 
 def render(ctx: AppContext, user: UserView) -> None:
@@ -51,4 +50,4 @@ def render(ctx: AppContext, user: UserView) -> None:
 if __name__ == "__main__":  # run by st.navigation as a page script
     from anju.ui.app import run_page
 
-    run_page(render, ROLES)
+    run_page(render, PROJECT_STARTERS)
