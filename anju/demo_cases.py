@@ -278,7 +278,6 @@ CASES: tuple[tuple[str, ...], ...] = (
 def load(ctx: AppContext, author: str = AUTHOR) -> int:
     """Create and publish every demo case (dated back from now); returns how many."""
     today = ctx.now().date()
-    count = 0
     for row in CASES:
         (stage, category, department, severity, source, project, location, title,
          description, cause, lesson, tags, months) = row  # fmt: skip
@@ -300,5 +299,4 @@ def load(ctx: AppContext, author: str = AUTHOR) -> int:
             occurred_on=today - timedelta(days=30 * int(months)),
         )
         cases.publish_case(ctx, view.id, author)
-        count += 1
-    return count
+    return len(CASES)

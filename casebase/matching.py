@@ -136,10 +136,9 @@ def _product_words(product_type: str) -> tuple[str, ...]:
     return tuple(w for w in dict.fromkeys((word, short)) if w)
 
 
-def _text_reasons(query: str, doc: str) -> list[str]:
-    """'渗水≈漏水' for each query word met in the case only through a synonym."""
+def _text_reasons(folded_query: str, doc: str) -> list[str]:
+    """'渗水≈漏水' for each (normalised) query word met in the case only through a synonym."""
     reasons: list[str] = []
-    folded_query = normalise(query)
     for group in SYNONYMS:
         asked = [w for w in group if w in folded_query]
         if not asked or any(w in doc for w in asked):
@@ -153,6 +152,7 @@ def _text_reasons(query: str, doc: str) -> list[str]:
 def rank(profile: Profile, candidates: list[Candidate], limit: int = 20) -> list[Suggestion]:
     """The candidates ranked for `profile`, best first, each with the reasons for its place."""
     query_grams = bigrams(fold_synonyms(profile.text))
+    folded_query = normalise(profile.text)
     categories = STAGE_CATEGORIES[profile.stage]
     city = normalise(profile.city).strip()
     products = _product_words(profile.product_type)
@@ -184,7 +184,7 @@ def rank(profile: Profile, candidates: list[Candidate], limit: int = 20) -> list
             if shared:
                 share = len(shared) / len(query_grams)
                 score += TEXT_WEIGHT * share
-                similar = _text_reasons(profile.text, case.doc)
+                similar = _text_reasons(folded_query, case.doc)
                 words = "、".join(sorted(shared)[:6])
                 reasons.append(
                     f"文本相似 {share:.0%}(共有:{words})"

@@ -64,16 +64,6 @@ def rooms(session: Session, project_id: int) -> list[RoomRow]:
     return [RoomRow(*row) for row in session.execute(query)]
 
 
-def room(session: Session, room_id: int) -> RoomRow:
-    query = (
-        select(Room.id, Building.phase, Building.name, BuildingUnit.name, Room.floor, Room.number)
-        .join(BuildingUnit, Room.unit_id == BuildingUnit.id)
-        .join(Building, BuildingUnit.building_id == Building.id)
-        .where(Room.id == room_id)
-    )
-    return RoomRow(*session.execute(query).one())
-
-
 def add_appointment(session: Session, appointment: HandoverAppointment) -> HandoverAppointment:
     session.add(appointment)
     session.flush()

@@ -30,16 +30,7 @@ from anju.services.owners import REVEAL_ROLES, project_id_of
 from anju.services.users import require_user
 
 CHANGE_ROLES = REVEAL_ROLES  # customer service registers and verifies; admins too
-CHANGEABLE = (
-    "name",
-    "phones",
-    "mailing_address",
-    "contract_date",
-    "planned_delivery_date",
-    "certificate_number",
-    "tier",
-    "notes",
-)
+CHANGEABLE = owners_repo.OWNER_FIELDS  # every archived field but the ID number and the room
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=30)
 LOCK_DURATION = timedelta(minutes=30)
