@@ -194,6 +194,8 @@ def test_kill_9_in_the_middle_of_a_commit_leaves_owners_as_before(
         for n in range(1, 40)
     )
     path = write_xlsx(tmp_path / "v2.xlsx", rows)
+    plan = owners.preview_import(ctx, project, path, "kefu")  # a commit that would write rows
+    assert (plan.invalid, plan.changed, plan.new) == (0, 1, 39)
     marker = tmp_path / "marker"
     script = tmp_path / "crash.py"
     script.write_text(CRASHING_IMPORT, encoding="utf-8")
