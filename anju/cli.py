@@ -14,22 +14,20 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from anju import bootstrap, cli_cases, cli_handover, cli_owners, demo
 from anju.cli_output import emit, json_object, plain
 from anju.config import Settings
+from anju.localtime import local_text
 from anju.services import approvals, incidents, processes, projects, tasks, timers, users
 from anju.services.context import AppContext
 from anju.services.errors import AnjuError
-
-SHOW_TZ = ZoneInfo("Asia/Shanghai")
 
 
 def _when(value: datetime | None) -> str:
     if value is None:
         return "-"
-    return value.astimezone(SHOW_TZ).strftime("%Y-%m-%d %H:%M")
+    return local_text(value)
 
 
 def _table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:

@@ -1,19 +1,23 @@
 """`anju` commands of the hand-over (交房), registered into the main parser by `anju.cli`.
 
-Owns: parsing and printing for appointments, defects and their rectification, and unit
-outcomes. Each command calls one service function of `anju.services.handover`; must not import
+Owns: parsing and printing for appointments, defects and their rectification, re-inspection
+bookings, joint inspections and unit outcomes. Each command calls one service function of
+`anju.services.handover`, `handover_units` or `inspection`; must not import
 SQLAlchemy, openpyxl or Streamlit.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
-from anju.cli_output import print_json
-from anju.services import handover, handover_units
+from anju.cli_output import emit
+from anju.localtime import local_text
+from anju.services import handover, handover_units, inspection
 from anju.services.context import AppContext
 from anju.services.errors import InvalidInputError
 
@@ -21,7 +25,8 @@ AddCommand = Callable[..., argparse.ArgumentParser]
 
 
 def register(sub: Any, add: AddCommand) -> None:
-    """Add `anju defects`, `anju defect …` and `anju unit …`."""
+    """Add `anju defects`, `anju defect …` (incl. re-inspection bookings) and `anju unit …`
+    (incl. the joint inspection)."""
     cmd = add("defects", cmd_defects, "a project's defects and their rectification", True)
     cmd.add_argument("--project", required=True)
     cmd.add_argument("--user", required=True)
@@ -69,6 +74,14 @@ def _register_defect(sub: Any) -> None:
     cmd.add_argument("--version", type=int, help="the version you saw (refused when stale)")
     cmd = command("history", cmd_defect_history, "every transition: who, when, why")
     cmd.add_argument("defect", type=int)
+    cmd = command("book", cmd_defect_book, "customer service: book the re-inspection slot")
+    cmd.add_argument("defect", type=int)
+    cmd.add_argument("--date", required=True, type=_day, help="YYYY-MM-DD")
+    cmd.add_argument("--slot", required=True, help="e.g. 14:00-15:00")
+    cmd.add_argument("--with-owner", action="store_true", help="the owner asked to attend")
+    cmd = command("bookings", cmd_defect_bookings, "a project's re-inspection slots")
+    cmd.add_argument("--project", required=True)
+    cmd.add_argument("--date", type=_day, help="only this day")
 
 
 def _register_unit(sub: Any) -> None:
@@ -86,6 +99,20 @@ def _register_unit(sub: Any) -> None:
     cmd.add_argument("--reason", required=True)
     cmd = command("outcomes", cmd_unit_outcomes, "every recorded hand-over outcome")
     cmd.add_argument("--project", required=True)
+    cmd = command("checklist", cmd_unit_checklist, "the joint inspection checklist")
+    cmd.add_argument("--name", default="standard", help="a checklist of anju/checklists/")
+    cmd = command("inspect", cmd_unit_inspect, "record the joint inspection of a room")
+    _room_arguments(cmd)
+    cmd.add_argument(
+        "--results",
+        required=True,
+        type=Path,
+        help="JSON list of {space, item, result: pass|defect|na, note, defect: {part, category, "
+        "description, severity, due}}; start from `anju unit checklist --json`",
+    )
+    cmd.add_argument("--name", default="standard", help="the checklist used")
+    cmd = command("inspection", cmd_unit_inspection, "a room's latest joint inspection")
+    _room_arguments(cmd)
 
 
 def _room_arguments(cmd: Any) -> None:
@@ -110,10 +137,7 @@ def _defect_line(row: handover.DefectView) -> str:
 
 
 def _show_defect(args: argparse.Namespace, row: handover.DefectView) -> None:
-    if args.json:
-        print_json(row)
-    else:
-        print(_defect_line(row))
+    emit(args, row, lambda: _defect_line(row))
 
 
 def cmd_defects(ctx: AppContext, args: argparse.Namespace) -> None:
@@ -121,11 +145,7 @@ def cmd_defects(ctx: AppContext, args: argparse.Namespace) -> None:
         rows = handover.overdue_rectifications(ctx, args.project, args.user)
     else:
         rows = handover.list_defects(ctx, args.project, args.user, open_only=args.open)
-    if args.json:
-        print_json(rows)
-        return
-    for row in rows:
-        print(_defect_line(row))
+    emit(args, rows, lambda: "\n".join(_defect_line(row) for row in rows))
 
 
 def cmd_defect_add(ctx: AppContext, args: argparse.Namespace) -> None:
@@ -159,34 +179,32 @@ def cmd_defect_reinspect(ctx: AppContext, args: argparse.Namespace) -> None:
 
 def cmd_defect_history(ctx: AppContext, args: argparse.Namespace) -> None:
     rows = handover.defect_history(ctx, args.defect, args.user)
-    if args.json:
-        print_json(rows)
-        return
-    for row in rows:
-        why = f"  {row.reason}" if row.reason else ""
-        print(
-            f"{row.at.isoformat()} {row.username} {row.action}: {row.from_state or '-'}"
-            f" → {row.to_state}{why}"
-        )
+    emit(args, rows, lambda: "\n".join(map(_transition_line, rows)))
+
+
+def _transition_line(row: handover.TransitionView) -> str:
+    why = f"  {row.reason}" if row.reason else ""
+    return (
+        f"{local_text(row.at)} {row.username} {row.action}: {row.from_state or '-'}"
+        f" → {row.to_state}{why}"
+    )
 
 
 def cmd_unit_appoint(ctx: AppContext, args: argparse.Namespace) -> None:
     row = handover_units.book_appointment(
         ctx, args.project, args.room, args.user, args.date, args.slot, args.owner
     )
-    if args.json:
-        print_json(row)
-    else:
-        print(f"#{row.appointment_id} {row.location} {row.day} {row.slot}")
+    emit(args, row, lambda: f"#{row.appointment_id} {row.location} {row.day} {row.slot}")
+
+
+def _outcome_line(row: handover_units.OutcomeView) -> str:
+    keys = "keys handed" if row.keys_handed else "no keys"
+    why = f"  {row.reason}" if row.reason else ""
+    return f"{row.location} {row.outcome} ({keys}, open defects {row.open_defects}){why}"
 
 
 def _show_outcome(args: argparse.Namespace, row: handover_units.OutcomeView) -> None:
-    if args.json:
-        print_json(row)
-        return
-    keys = "keys handed" if row.keys_handed else "no keys"
-    why = f"  {row.reason}" if row.reason else ""
-    print(f"{row.location} {row.outcome} ({keys}, open defects {row.open_defects}){why}")
+    emit(args, row, lambda: _outcome_line(row))
 
 
 def cmd_unit_handover(ctx: AppContext, args: argparse.Namespace) -> None:
@@ -205,8 +223,94 @@ def cmd_unit_refuse(ctx: AppContext, args: argparse.Namespace) -> None:
 
 def cmd_unit_outcomes(ctx: AppContext, args: argparse.Namespace) -> None:
     rows = handover_units.outcomes(ctx, args.project, args.user)
-    if args.json:
-        print_json(rows)
-        return
-    for row in rows:
-        _show_outcome(args, row)
+    emit(args, rows, lambda: "\n".join(map(_outcome_line, rows)))
+
+
+def cmd_defect_book(ctx: AppContext, args: argparse.Namespace) -> None:
+    row = inspection.book_reinspection(
+        ctx, args.defect, args.user, args.date, args.slot, args.with_owner
+    )
+    emit(args, row, lambda: _booking_line(row))
+
+
+def cmd_defect_bookings(ctx: AppContext, args: argparse.Namespace) -> None:
+    rows = inspection.reinspection_bookings(ctx, args.project, args.user, args.date)
+    emit(args, rows, lambda: "\n".join(map(_booking_line, rows)))
+
+
+def _booking_line(row: inspection.BookingView) -> str:
+    owner = "  业主到场 with owner" if row.with_owner else ""
+    return f"{row.day} {row.slot}  defect #{row.defect_id} {row.location}{owner}"
+
+
+def cmd_unit_checklist(ctx: AppContext, args: argparse.Namespace) -> None:
+    sheet = inspection.checklist(args.name)
+    blank = [{"space": i.space, "item": i.item, "result": "", "note": ""} for i in sheet.items]
+    emit(
+        args,
+        blank,
+        lambda: "\n".join(
+            [sheet.title] + [f"{i.position:3d} {i.space}: {i.item}" for i in sheet.items]
+        ),
+    )
+
+
+def cmd_unit_inspect(ctx: AppContext, args: argparse.Namespace) -> None:
+    results = _results(args.results)
+    row = inspection.record_inspection(ctx, args.project, args.room, args.user, results, args.name)
+    emit(args, row, lambda: _inspection_text(row))
+
+
+def cmd_unit_inspection(ctx: AppContext, args: argparse.Namespace) -> None:
+    row = inspection.latest_inspection(ctx, args.project, args.room, args.user)
+    emit(args, row, lambda: _inspection_text(row) if row else "尚未查验 (not inspected yet)")
+
+
+def _inspection_text(row: inspection.InspectionView) -> str:
+    head = (
+        f"{row.location} {local_text(row.at)} {row.username}: {row.passed} pass, "
+        f"{row.defects} defect, {row.not_applicable} n/a"
+    )
+    lines = [
+        f"  {r.space}: {r.item} → {r.result}" + (f" (defect #{r.defect_id})" if r.defect_id else "")
+        for r in row.results
+        if r.result != "pass"
+    ]
+    return "\n".join([head, *lines])
+
+
+def _results(path: Path) -> list[inspection.ItemResult]:
+    """The results file: a JSON list; the defect's `due` is YYYY-MM-DD."""
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidInputError(f"--results {path}: {exc}") from exc
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise InvalidInputError(f"--results {path}: a JSON list of objects is needed")
+    out = []
+    for number, entry in enumerate(entries, start=1):
+        found = entry.get("defect")
+        try:
+            defect = None
+            if found:
+                due = date.fromisoformat(str(found.get("due", "")))
+                defect = handover.DefectFound(
+                    space=str(entry.get("space", "")),
+                    part=str(found.get("part", "")),
+                    category=str(found.get("category", "")),
+                    description=str(found.get("description", "")),
+                    severity=str(found.get("severity", "minor")),
+                    due=due,
+                )
+        except (AttributeError, ValueError) as exc:
+            raise InvalidInputError(f"--results entry {number}: defect: {exc}") from exc
+        out.append(
+            inspection.ItemResult(
+                str(entry.get("space", "")),
+                str(entry.get("item", "")),
+                str(entry.get("result", "")),
+                str(entry.get("note", "")),
+                defect,
+            )
+        )
+    return out

@@ -1,5 +1,6 @@
 """Tables of the hand-over (交房): appointments, defects, their rectifications and the unit's
-outcome. Every change needs an Alembic migration (0004_handover).
+outcome, joint inspections and re-inspection bookings. Every change needs an Alembic migration
+(0004_handover, 0005_inspections).
 
 Owns: the hand-over rows keyed by room (see `owner_tables.Room`), the rectification state with
 its optimistic-locking `version`, and the transition log (who, when, why). Must not import
@@ -106,3 +107,50 @@ class UnitHandover(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     username: Mapped[str] = mapped_column(String(64))
+
+
+class UnitInspection(Base):
+    """A joint inspection (联合查验) of one room against a checklist (see `anju/checklists/`):
+    the checklist's name and file hash it was made with, who inspected and when."""
+
+    __tablename__ = "unit_inspections"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), index=True)
+    checklist: Mapped[str] = mapped_column(String(64))
+    checklist_sha256: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    username: Mapped[str] = mapped_column(String(64))
+
+
+class InspectionResult(Base):
+    """One checklist item's result: pass, defect (the defect recorded for it) or n/a."""
+
+    __tablename__ = "inspection_results"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(
+        ForeignKey("unit_inspections.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)  # the item's place in the checklist
+    space: Mapped[str] = mapped_column(String(32))
+    item: Mapped[str] = mapped_column(String(128))
+    result: Mapped[str] = mapped_column(String(8))  # pass | defect | na
+    note: Mapped[str] = mapped_column(Text, default="")
+    defect_id: Mapped[int | None] = mapped_column(
+        ForeignKey("handover_defects.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+class ReinspectionBooking(Base):
+    """The slot CS booked to re-inspect a rectification, with the owner when the owner asks."""
+
+    __tablename__ = "reinspection_bookings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rectification_id: Mapped[int] = mapped_column(
+        ForeignKey("rectifications.id", ondelete="CASCADE"), index=True
+    )
+    day: Mapped[date] = mapped_column(Date)
+    slot: Mapped[str] = mapped_column(String(32))
+    with_owner: Mapped[bool] = mapped_column(Boolean, default=False)
+    booked_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    booked_by: Mapped[str] = mapped_column(String(64))

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from anju.db import handover_repository as handover_repo
 from anju.db.handover_repository import DefectRow, RoomRow
 from anju.db.handover_tables import Defect
 from anju.db.unit_of_work import Session
+from anju.localtime import local_date, local_text
 from anju.services.context import AppContext
 from anju.services.errors import (
     ConflictError,
@@ -30,13 +30,14 @@ from anju.services.errors import (
 from anju.services.owners import project_id_of
 from anju.services.users import require_user
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 CUSTOMER_SERVICE = "customer_service"
 ENGINEERING = "engineering"
 SEVERITIES = {"minor": "minor", "major": "major", "critical": "critical"}
 SEVERITIES.update({"一般": "minor", "较重": "major", "严重": "critical"})
 STATES = ("open", "ready_for_review", "closed")
 ROLE_NAMES = {CUSTOMER_SERVICE: "客服 customer_service", ENGINEERING: "工程 engineering"}
+# who may read defects and their rectification history (sales and design may not)
+DEFECT_READERS = frozenset({CUSTOMER_SERVICE, ENGINEERING, "property", "leader", "gm", "admin"})
 
 
 class IllegalTransitionError(InvalidInputError):
@@ -100,44 +101,71 @@ def add_defect(
 ) -> DefectView:
     """Record a defect found at the inspection (customer service) and assign its
     rectification to engineering, due on `due`."""
-    level = SEVERITIES.get(severity.strip())
-    if level is None:
-        raise InvalidInputError(
-            f"未知严重程度 '{severity}' (severity must be one of minor, major, critical "
-            f"or 一般, 较重, 严重)"
-        )
-    for name, value in (("space", space), ("part", part), ("description", description)):
-        if not value.strip():
-            raise InvalidInputError(f"缺陷需要填写 {name} (a defect needs a {name})")
     now = ctx.now()
-    if due < _today(now):
-        raise InvalidInputError(
-            f"整改期限 {due} 早于今天 {_today(now)} (the due date is in the past)"
-        )
+    found = DefectFound(space, part, category, description, severity, due)
     with ctx.db.unit_of_work() as session:
         require_role(session, username, CUSTOMER_SERVICE, "登记缺陷 (record a defect)")
         project_id = project_id_of(session, project_code)
-        found = room_of(session, project_id, room)
-        defect_id = handover_repo.add_defect(
-            session,
-            Defect(
-                project_id=project_id,
-                room_id=found.room_id,
-                space=space.strip(),
-                part=part.strip(),
-                category=category.strip(),
-                description=description.strip(),
-                severity=level,
-                found_at=now,
-                found_by=username,
-            ),
-            due,
-            ENGINEERING,
-            now,
-            username,
+        defect_id = record_defect(
+            session, project_id, room_of(session, project_id, room), found, username, now
         )
         session.flush()
-        return _view(_defect(session, defect_id), _today(now))
+        return _view(_defect(session, defect_id), local_date(now))
+
+
+@dataclass(frozen=True)
+class DefectFound:
+    """What the inspector writes down about a defect, and when it must be rectified."""
+
+    space: str
+    part: str
+    category: str
+    description: str
+    severity: str
+    due: date
+
+
+def record_defect(
+    session: Session,
+    project_id: int,
+    room: RoomRow,
+    found: DefectFound,
+    username: str,
+    now: datetime,
+) -> int:
+    """Check and insert a defect with its rectification assigned to engineering, in the
+    caller's transaction (the caller has checked the user's role)."""
+    level = SEVERITIES.get(found.severity.strip())
+    if level is None:
+        raise InvalidInputError(
+            f"未知严重程度 '{found.severity}' (severity must be one of minor, major, critical "
+            f"or 一般, 较重, 严重)"
+        )
+    for name in ("space", "part", "description"):
+        if not getattr(found, name).strip():
+            raise InvalidInputError(f"缺陷需要填写 {name} (a defect needs a {name})")
+    if found.due < local_date(now):
+        raise InvalidInputError(
+            f"整改期限 {found.due} 早于今天 {local_date(now)} (the due date is in the past)"
+        )
+    return handover_repo.add_defect(
+        session,
+        Defect(
+            project_id=project_id,
+            room_id=room.room_id,
+            space=found.space.strip(),
+            part=found.part.strip(),
+            category=found.category.strip(),
+            description=found.description.strip(),
+            severity=level,
+            found_at=now,
+            found_by=username,
+        ),
+        found.due,
+        ENGINEERING,
+        now,
+        username,
+    )
 
 
 def mark_ready(
@@ -211,12 +239,12 @@ def _move(
         if not moved:
             raise _stale(_defect(session, defect_id))
         session.flush()
-        return _view(_defect(session, defect_id), _today(now))
+        return _view(_defect(session, defect_id), local_date(now))
 
 
 def _stale(row: DefectRow) -> StaleVersionError:
     return StaleVersionError(
-        f"缺陷 #{row.defect_id} 的整改已被 {row.updated_by} 于 {local_time(row.updated_at)} "
+        f"缺陷 #{row.defect_id} 的整改已被 {row.updated_by} 于 {local_text(row.updated_at)} "
         f"更新为 {row.state} (version {row.version})；请刷新后重试 "
         f"(changed by {row.updated_by} first; reload and retry)",
         row.updated_by,
@@ -229,18 +257,18 @@ def list_defects(
     ctx: AppContext, project_code: str, username: str, open_only: bool = False
 ) -> list[DefectView]:
     """A project's defects with their rectification state; `open_only` leaves out closed."""
-    today = _today(ctx.now())
+    today = local_date(ctx.now())
     with ctx.db.unit_of_work(write=False) as session:
-        require_user(session, username)
+        require_reader(session, username)
         project_id = project_id_of(session, project_code)
         return [_view(r, today) for r in handover_repo.defects(session, project_id, open_only)]
 
 
 def overdue_rectifications(ctx: AppContext, project_code: str, username: str) -> list[DefectView]:
-    """Rectifications not closed whose due date (Asia/Shanghai) has passed, earliest first."""
-    today = _today(ctx.now())
+    """Rectifications not closed whose local due date has passed, earliest first."""
+    today = local_date(ctx.now())
     with ctx.db.unit_of_work(write=False) as session:
-        require_user(session, username)
+        require_reader(session, username)
         project_id = project_id_of(session, project_code)
         rows = handover_repo.defects(session, project_id, due_before=today)
         return [_view(r, today) for r in rows]
@@ -249,7 +277,7 @@ def overdue_rectifications(ctx: AppContext, project_code: str, username: str) ->
 def defect_history(ctx: AppContext, defect_id: int, username: str) -> list[TransitionView]:
     """Every transition of the defect's rectification: who, when, from, to, why."""
     with ctx.db.unit_of_work(write=False) as session:
-        require_user(session, username)
+        require_reader(session, username)
         row = _defect(session, defect_id)
         return [
             TransitionView(e.at, e.username, e.action, e.from_state, e.to_state, e.reason)
@@ -258,6 +286,14 @@ def defect_history(ctx: AppContext, defect_id: int, username: str) -> list[Trans
 
 
 # ------------------------------------------------------------------------------ helpers
+
+
+def require_reader(session: Session, username: str) -> None:
+    _, roles = require_user(session, username)
+    if not roles & DEFECT_READERS:
+        raise PermissionDeniedError(
+            f"'{username}' 无权查看交房缺陷 (only {', '.join(sorted(DEFECT_READERS))} may)"
+        )
 
 
 def require_role(session: Session, username: str, role: str, what: str) -> None:
@@ -299,14 +335,6 @@ def room_of(session: Session, project_id: int, room: str) -> RoomRow:
 
 def label(room: RoomRow) -> str:
     return f"{room.phase}{room.building}{room.unit}{room.number}"
-
-
-def _today(moment: datetime) -> date:
-    return moment.astimezone(SHANGHAI).date()
-
-
-def local_time(moment: datetime) -> str:
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
 def _view(row: DefectRow, today: date) -> DefectView:

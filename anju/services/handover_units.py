@@ -15,9 +15,10 @@ from anju.db import handover_repository as handover_repo
 from anju.db.handover_repository import RoomRow
 from anju.db.handover_tables import HandoverAppointment, UnitHandover
 from anju.db.unit_of_work import Session
+from anju.localtime import local_text
 from anju.services.context import AppContext
 from anju.services.errors import ConflictError, InvalidInputError
-from anju.services.handover import CUSTOMER_SERVICE, label, local_time, require_role, room_of
+from anju.services.handover import CUSTOMER_SERVICE, label, require_role, room_of
 from anju.services.owners import project_id_of
 from anju.services.users import require_user
 
@@ -154,7 +155,7 @@ def _record(
         last = handover_repo.latest_outcome(session, found.room_id)
         if last is not None and last.outcome == "handed_over":
             raise ConflictError(
-                f"{label(found)} 已由 {last.username} 于 {local_time(last.at)} 交付 "
+                f"{label(found)} 已由 {last.username} 于 {local_text(last.at)} 交付 "
                 f"(already handed over)"
             )
         row = handover_repo.save_outcome(

@@ -15,7 +15,6 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from anju.db import owner_change_repository as changes_repo
 from anju.db import owner_repository as owners_repo
@@ -24,6 +23,7 @@ from anju.db.unit_of_work import Session
 from anju.importers import cells
 from anju.importers.identity import phone_problem
 from anju.importers.owner_schema import TIERS
+from anju.localtime import local_text, zone
 from anju.services.context import AppContext
 from anju.services.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from anju.services.owners import REVEAL_ROLES, project_id_of
@@ -34,7 +34,6 @@ CHANGEABLE = owners_repo.OWNER_FIELDS  # every archived field but the ID number 
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=30)
 LOCK_DURATION = timedelta(minutes=30)
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 class IdentityMismatchError(PermissionDeniedError):
@@ -139,9 +138,9 @@ def verify_and_apply(
         owner, location = _owner(session, request.owner_id, request.project_id, lock=True)
         if owner.locked_until is not None and owner.locked_until > now:
             raise OwnerLockedError(
-                f"该业主档案因多次身份核验失败已锁定至 {_local(owner.locked_until)} "
+                f"该业主档案因多次身份核验失败已锁定至 {local_text(owner.locked_until)} "
                 f"(owner record locked after repeated failed identity checks until "
-                f"{_local(owner.locked_until)} Asia/Shanghai)"
+                f"{local_text(owner.locked_until)} {zone().key})"
             )
         mismatched = _mismatches(
             owner.id_number, list(owner.phones), location, id_number, phone, room
@@ -342,14 +341,14 @@ def _failed(
             kind="identity_lock",
             message=(
                 f"{place} {owner_name}：30 分钟内身份核验失败 {failures} 次，档案已锁定至 "
-                f"{_local(until)}（变更申请 #{request.id}）"
+                f"{local_text(until)}（变更申请 #{request.id}）"
             ),
             for_role="customer_service",
         )
         return IdentityMismatchError(
-            f"身份核验失败（{what}不符），已连续失败 {failures} 次，档案锁定至 {_local(until)} "
+            f"身份核验失败（{what}不符），已连续失败 {failures} 次，档案锁定至 {local_text(until)} "
             f"(identity check failed: {', '.join(mismatched)}; record locked until "
-            f"{_local(until)} Asia/Shanghai, CS management alerted)",
+            f"{local_text(until)} {zone().key}, CS management alerted)",
             mismatched,
             until,
         )
@@ -413,10 +412,6 @@ def _stored(name: str, value: Any) -> Any:
     if name in ("contract_date", "planned_delivery_date") and value is not None:
         return datetime.fromisoformat(value).date()
     return value
-
-
-def _local(moment: datetime) -> str:
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
 def _request_view(

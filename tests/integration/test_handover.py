@@ -4,36 +4,17 @@ overdue rectifications by due date, unit outcomes, and the `anju defect …` com
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
-from collections.abc import Callable
-from datetime import date, timedelta
-from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 
-from anju import cli_handover
 from anju.services import handover, handover_units, owners, users
 from anju.services.context import AppContext
 from anju.services.errors import AnjuError, ConflictError, InvalidInputError, PermissionDeniedError
-from tests.conftest import Driver, TestClock
-from tests.owner_sheets import ID_A, clean_rows, write_xlsx
-
-ROOM = "1栋1单元101"
-
-
-@pytest.fixture
-def project(driver: Driver, ctx: AppContext, tmp_path: Path) -> str:
-    driver.start_project()
-    owners.commit_import(ctx, driver.code, write_xlsx(tmp_path / "o.xlsx", clean_rows()), "kefu")
-    return driver.code
-
-
-def today(clock: TestClock) -> date:
-    return clock.moment.astimezone(ZoneInfo("Asia/Shanghai")).date()
+from tests.conftest import TestClock
+from tests.integration.conftest import ROOM, run_cli, today
+from tests.owner_sheets import ID_A
 
 
 def defect(
@@ -108,6 +89,8 @@ def test_a_unit_is_handed_over_after_two_defects_are_rectified(
     ]
     assert history[1].reason == "已重新铺贴"
     assert history[2].reason == "仍有两块地砖空鼓"
+    with pytest.raises(PermissionDeniedError, match="无权查看交房缺陷"):
+        handover.defect_history(ctx, hollow.defect_id, "xiaoshou")  # sales may not read defects
     assert history[2].at == history[1].at + timedelta(days=1)
 
     done = handover_units.hand_over(ctx, project, ROOM, "kefu", owner_id=owner)
@@ -214,27 +197,6 @@ def test_overdue_rectifications_are_listed_by_due_date(
     assert [d.defect_id for d in overdue] == [later.defect_id, late.defect_id]
     handover.mark_ready(ctx, late.defect_id, "gongcheng")  # ready but not yet accepted: still due
     assert len(handover.overdue_rectifications(ctx, project, "kefu")) == 2
-
-
-def run_cli(ctx: AppContext, argv: list[str]) -> int:
-    """Run `anju <argv>` through cli_handover's commands as `anju.cli` registers them."""
-    parser = argparse.ArgumentParser(prog="anju")
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    def add(name: str, handler: Callable[..., None], help_text: str, listing: bool = False) -> Any:
-        cmd = sub.add_parser(name, help=help_text)
-        cmd.set_defaults(handler=handler)
-        cmd.add_argument("--json", action="store_true")
-        return cmd
-
-    cli_handover.register(sub, add)
-    args = parser.parse_args(argv)
-    try:
-        args.handler(ctx, args)
-    except AnjuError as exc:
-        print(f"anju: {exc}", file=sys.stderr)
-        return 2
-    return 0
 
 
 def test_the_defect_commands(
