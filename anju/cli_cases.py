@@ -1,19 +1,29 @@
 """`anju cases …` commands (case library), registered into the main parser by `anju.cli`.
 
 Owns: parsing the case commands' arguments and printing their results; every command calls one
-service function of `anju.services.cases` or `anju.services.case_inputs` (recommend, package,
-acknowledge, verify).
+service function of `anju.services.cases`, `case_inputs` (recommend, package, acknowledge,
+verify), `case_imports`/`case_exports` (.xlsx import, export, template), `case_effectiveness`
+and `case_drafts`.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
-from anju.cli_output import emit, json_object
-from anju.services import case_inputs, cases
+from anju.cli_output import emit, json_object, print_json
+from anju.services import (
+    case_drafts,
+    case_effectiveness,
+    case_exports,
+    case_imports,
+    case_inputs,
+    cases,
+)
 from anju.services.context import AppContext
 from anju.services.errors import InvalidInputError
 from casebase.model import Category, Stage
@@ -161,6 +171,107 @@ def cmd_verify(ctx: AppContext, args: argparse.Namespace) -> None:
     )
 
 
+def cmd_import(ctx: AppContext, args: argparse.Namespace) -> None:
+    run = case_imports.preview_import if args.dry_run else case_imports.commit_import
+    report = run(ctx, Path(args.file), args.user)
+    if args.json:
+        print_json(report)
+    else:
+        state = (
+            "预览 (dry run)"
+            if args.dry_run
+            else ("已导入 (committed)" if report.committed else "未导入 (nothing imported)")
+        )
+        print(
+            f"{report.file_name}: {state}; rows {report.rows}: new {report.new}, "
+            f"changed {report.changed}, unchanged {report.unchanged}, invalid {report.invalid}"
+        )
+        if report.extra_columns:
+            print(f"ignored columns: {', '.join(report.extra_columns)}")
+        for step in report.plan:
+            if step.action != "unchanged":
+                number = f"#{step.case_id}" if step.case_id else "new"
+                fields = f" ({', '.join(step.changes)})" if step.changes else ""
+                print(f"  row {step.row_number}: {step.action} {number} {step.title}{fields}")
+        for row in report.rejected:
+            print(f"  row {row.row_number}: {row.reason}")
+    if args.errors_xlsx and report.invalid:
+        Path(args.errors_xlsx).write_bytes(case_exports.error_report_xlsx(report))
+        print(f"error report written to {args.errors_xlsx}", file=sys.stderr)
+    if report.invalid and not args.dry_run:
+        raise InvalidInputError(
+            f"{report.invalid} 行无效，未导入任何案例 ({report.invalid} invalid rows; nothing "
+            "was imported — fix them and import again)"
+        )
+
+
+def cmd_export(ctx: AppContext, args: argparse.Namespace) -> None:
+    export = case_exports.export_cases(ctx, args.user, args.stage, args.category)
+    Path(args.output).write_bytes(export.content)
+    emit(
+        args,
+        {"cases": export.cases, "file": args.output},
+        lambda: f"{export.cases} 个案例已导出到 {args.output}",
+    )
+
+
+def cmd_template(ctx: AppContext, args: argparse.Namespace) -> None:
+    Path(args.output).write_bytes(case_exports.template())
+    emit(args, {"file": args.output}, lambda: f"template written to {args.output}")
+
+
+def _rate(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def cmd_effectiveness(ctx: AppContext, args: argparse.Namespace) -> None:
+    report = case_effectiveness.effectiveness(ctx, args.project)
+
+    def text() -> str:
+        lines = ["项目  案例包  移交  已确认  已规避  未规避  不适用  待确认  规避率  复发"]
+        for f in (*report.projects, report.total):
+            lines.append(
+                f"{f.project_code} {f.project_name}  {f.packages}  {f.handed_over}  {f.verified}"
+                f"  {f.avoided}  {f.not_avoided}  {f.not_applicable}  {f.unverified}"
+                f"  {_rate(f.avoided_rate)}  {f.recurrences}"
+            )
+        if report.not_avoided:
+            lines.append("未规避:")
+            lines += [
+                f"  {m.project_code} 条目 {m.item_id} 案例 #{m.case_id} {m.case_title}:{m.reason}"
+                for m in report.not_avoided
+            ]
+        if report.recurrences:
+            lines.append("复发:")
+            lines += [
+                f"  {r.project_code} #{r.case_id} {r.title}({r.happened_on})"
+                f" ← #{r.earlier_case_id} {r.earlier_title}({r.earlier_project},"
+                f" {r.published_on} 发布,相似 {r.similarity:.0%})"
+                for r in report.recurrences
+            ]
+        lines.append(report.rule)
+        return "\n".join(lines)
+
+    emit(args, report, text)
+
+
+def cmd_draft_from_defects(ctx: AppContext, args: argparse.Namespace) -> None:
+    result = case_drafts.draft_from_defects(ctx, args.project, args.user)
+
+    def text() -> str:
+        lines = [
+            f"项目 {result.project_code}:{result.defects} 个交房问题,新建草稿案例 "
+            f"{len(result.created)} 个,此前已生成 {len(result.already)} 个"
+        ]
+        lines += [
+            f"  #{c.id} {c.title}  [{c.category_label}] {c.location}(问题 #{c.source_record_id})"
+            for c in result.created
+        ]
+        return "\n".join(lines)
+
+    emit(args, result, text)
+
+
 def register(sub: Any, add: AddCommand) -> None:
     """Add `anju cases …` (the case library) with its own sub-commands, each with --json."""
     group = sub.add_parser("cases", help="the case library (lessons learned)")
@@ -217,6 +328,25 @@ def register(sub: Any, add: AddCommand) -> None:
     )
     verify.add_argument("--reason", default="", help="required unless avoided")
     verify.add_argument("--evidence", default="", help="required when not avoided")
+    imports = command("import", cmd_import, "import cases from .xlsx (preview with --dry-run)")
+    imports.add_argument("file", help="the cases .xlsx (see `anju cases template`)")
+    imports.add_argument("--user", required=True, help="customer service or admin")
+    imports.add_argument("--dry-run", action="store_true", help="preview only: write nothing")
+    imports.add_argument(
+        "--errors-xlsx", metavar="PATH", help="write refused rows (cells + reason) to this .xlsx"
+    )
+    export = command("export", cmd_export, "export cases to .xlsx (re-importable)")
+    export.add_argument("-o", "--output", required=True, help="where to write the .xlsx")
+    export.add_argument("--user", required=True, help="writers also export drafts and retired")
+    export.add_argument("--stage", choices=[s.value for s in Stage])
+    export.add_argument("--category", choices=[c.value for c in Category])
+    template = command("template", cmd_template, "write the case import template")
+    template.add_argument("-o", "--output", required=True, help="where to write the .xlsx")
+    figures = command("effectiveness", cmd_effectiveness, "avoided rate, not avoided, recurrences")
+    figures.add_argument("--project", help="project code (default: every project and the total)")
+    drafts = command("draft-from-defects", cmd_draft_from_defects, "draft cases from defects")
+    drafts.add_argument("--project", required=True, help="project code")
+    drafts.add_argument("--user", required=True, help="customer service or admin")
     for name, handler in (("publish", cmd_publish), ("retire", cmd_retire)):
         cmd = command(name, handler, f"{name} a case")
         cmd.add_argument("case_id", type=int)

@@ -10,10 +10,10 @@ short patterns never get a slow generic plan.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     BindParameter,
@@ -27,12 +27,15 @@ from sqlalchemy import (
     literal,
     select,
     text,
+    tuple_,
     update,
 )
 
 from anju.db.case_tables import Case, CaseRevision, CaseSearch
 from anju.db.unit_of_work import Session
 from casebase.search import LIKE_ESCAPE, SHORT_TERM, TITLE_WEIGHT, fts_phrase, like_pattern
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -214,3 +217,55 @@ def browse(
     rows = session.execute(query).all()
     total = int(rows[0].total) if rows else 0
     return [row.Case for row in rows], total
+
+
+def cases_by_ids(session: Session, ids: Iterable[int]) -> dict[int, Case]:
+    found: dict[int, Case] = {}
+    for chunk in _chunks(sorted(set(ids))):
+        found.update((c.id, c) for c in session.scalars(select(Case).where(Case.id.in_(chunk))))
+    return found
+
+
+def cases_by_external_ref(session: Session, refs: Iterable[str]) -> dict[str, Case]:
+    found: dict[str, Case] = {}
+    for chunk in _chunks(sorted(set(refs))):
+        query = select(Case).where(Case.external_ref.in_(chunk))
+        found.update((c.external_ref or "", c) for c in session.scalars(query))
+    return found
+
+
+def cases_by_name(
+    session: Session, names: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], list[Case]]:
+    """{(source project, title): the cases so named} (several when the name is not unique)."""
+    found: dict[tuple[str, str], list[Case]] = {}
+    for chunk in _chunks(sorted(set(names))):
+        query = (
+            select(Case).where(tuple_(Case.source_project, Case.title).in_(chunk)).order_by(Case.id)
+        )
+        for case in session.scalars(query):
+            found.setdefault((case.source_project, case.title), []).append(case)
+    return found
+
+
+def linked_records(session: Session, source_kind: str, record_ids: Iterable[int]) -> dict[int, int]:
+    """{source record id: case id} of the cases drafted from those records."""
+    found: dict[int, int] = {}
+    for chunk in _chunks(sorted(set(record_ids))):
+        query = select(Case.source_record_id, Case.id).where(
+            Case.source_kind == source_kind, Case.source_record_id.in_(chunk)
+        )
+        found.update(
+            (int(record or 0), case_id) for record, case_id in session.execute(query).tuples()
+        )
+    return found
+
+
+def export_rows(session: Session, filters: CaseFilters) -> Sequence[Case]:
+    """Every case matching the filters, in id order (for the .xlsx export)."""
+    return session.scalars(select(Case).where(*_filters(filters)).order_by(Case.id)).all()
+
+
+def _chunks(items: list[_T], size: int = 500) -> Iterator[list[_T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

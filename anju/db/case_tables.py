@@ -6,7 +6,9 @@ the case-input packages (`case_packages`, `case_package_items` with each case's 
 Search indexes on `case_search.doc`: PostgreSQL has a GIN `gin_trgm_ops` index (declared here);
 SQLite has the FTS5 `trigram` table `case_fts` with triggers, created by migration 0002_cases
 (a virtual table SQLAlchemy does not model). `case_search` also carries copies of the filter
-columns so search ranks without a join (0004_case_search).
+columns so search ranks without a join (0004_case_search). A case's `external_ref` (its number
+in an imported spreadsheet) and `(source_kind, source_record_id)` (the defect it was drafted
+from) are unique, so importing or drafting twice never duplicates it (0005_case_links).
 """
 
 from __future__ import annotations
@@ -45,8 +47,14 @@ class Case(Base):
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    external_ref: Mapped[str | None] = mapped_column(String(64))
+    """The case's number in the spreadsheet it was imported from (unique; 0005_case_links)."""
+    source_record_id: Mapped[int | None] = mapped_column(Integer)
+    """The record of `source_kind` it was drafted from, e.g. a hand-over defect's id."""
     __mapper_args__ = {"version_id_col": lock_version}  # noqa: RUF012
     __table_args__ = (
+        Index("ux_cases_external_ref", "external_ref", unique=True),
+        Index("ux_cases_source_record", "source_kind", "source_record_id", unique=True),
         Index("ix_cases_status_stage_category", "status", "stage", "category"),
         Index("ix_cases_department", "department"),
         Index("ix_cases_source_project", "source_project"),

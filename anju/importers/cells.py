@@ -1,13 +1,15 @@
 """Normalising single Excel cell values: text, identifiers typed as numbers, dates.
 
 Owns: turning what a spreadsheet reader hands back (str, float, date, '') into clean Python
-values. Pure functions; imports nothing from Anju.
+values, and the tolerant reading of header cells shared by the sheet schemas. Pure functions;
+imports nothing from Anju.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -100,3 +102,32 @@ def _serial(number: float, what: str) -> date:
     if not 1 <= number < 2958466:
         raise CellError(f"{what}不是有效日期 (not a date): {number:g}")
     return EXCEL_EPOCH + timedelta(days=int(number))
+
+
+_HEADER_NOTES = re.compile(r"[(\[（【].*?[)\]）】]")
+
+
+def header_key(value: object) -> str:
+    """A header cell as a lookup key: NFKC, `(notes)`, `*` (required marks) and spaces off."""
+    raw = unicodedata.normalize("NFKC", str(value or ""))
+    return _HEADER_NOTES.sub("", raw).replace("*", "").replace(" ", "").strip()
+
+
+def free_text(value: object) -> str:
+    """A prose cell (a description, a cause): kept as written — line breaks, full-width
+    punctuation and inner spaces stay — only CRLF → LF and the ends stripped."""
+    if type(value) is str:
+        return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return text(value)
+
+
+def header_row(
+    rows: Sequence[Sequence[object]], aliases: Mapping[str, str], search_rows: int = 10
+) -> int | None:
+    """Index of the first of the top rows naming at least three fields of `aliases`
+    (header key → field), or None."""
+    for index, row in enumerate(rows[:search_rows]):
+        found = {aliases.get(header_key(cell)) for cell in row} - {None}
+        if len(found) >= 3:
+            return index
+    return None

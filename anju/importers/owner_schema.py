@@ -8,7 +8,6 @@ and duplicate detection inside one file. Pure: imports no database, service or E
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -46,7 +45,6 @@ HEADER_SEARCH_ROWS = 10
 _ALIASES = {
     alias: name for name, (header, variants) in COLUMNS.items() for alias in (header, *variants)
 }
-_BRACKETS = re.compile(r"[(\[（【].*?[)\]）】]")
 _BUILDING = re.compile(r"^0*(\d+)(栋|幢|号楼|#|号|座)?$")
 _UNIT = re.compile(r"^0*(\d+)(单元)?$")
 _PHONE_SPLIT = re.compile(r"[/,;、|]+")
@@ -108,21 +106,18 @@ class ParsedSheet:
 
 def header_field(header: object) -> str | None:
     """The field a header cell means, tolerant to spaces, full-width forms, `*` and (notes)."""
-    raw = unicodedata.normalize("NFKC", str(header or ""))
-    raw = _BRACKETS.sub("", raw).replace("*", "").replace(" ", "").strip()
-    return _ALIASES.get(raw)
+    return _ALIASES.get(cells.header_key(header))
 
 
 def find_header(rows: Sequence[Sequence[object]]) -> int:
     """Index of the header row: the first of the top rows naming at least three known fields."""
-    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        found = {header_field(cell) for cell in row} - {None}
-        if len(found) >= 3:
-            return index
-    raise SheetError(
-        "没有找到表头：前 10 行中没有可识别的列名（楼栋、房号、业主姓名、身份证号…） "
-        "(no recognised header row in the first 10 rows)"
-    )
+    index = cells.header_row(rows, _ALIASES, HEADER_SEARCH_ROWS)
+    if index is None:
+        raise SheetError(
+            "没有找到表头：前 10 行中没有可识别的列名（楼栋、房号、业主姓名、身份证号…） "
+            "(no recognised header row in the first 10 rows)"
+        )
+    return index
 
 
 def parse_sheet(rows: Sequence[Sequence[object]], first_row_number: int = 1) -> ParsedSheet:

@@ -79,3 +79,25 @@ def _letter(index: int) -> str:
         number, remainder = divmod(number - 1, 26)
         letters = chr(65 + remainder) + letters
     return letters
+
+
+ROW_HEADER = "原行号 (row)"
+REASON_HEADER = "错误原因 (reason)"
+
+
+def error_report_bytes(
+    header: Sequence[str], rejected: Iterable[tuple[int, str, Sequence[object]]]
+) -> bytes:
+    """An import's rejected rows as they were in the file, then their row number and reason.
+
+    `rejected` holds (row number, reason, original cells); the header is the file's own.
+    """
+    rows = list(rejected)
+    width = max([len(header), *(len(cells) for _, _, cells in rows)])
+    head = [*header, *[""] * (width - len(header)), ROW_HEADER, REASON_HEADER]
+    body = (
+        [*cells, *[None] * (width - len(cells)), number, reason] for number, reason, cells in rows
+    )
+    return table_bytes(
+        "错误行 errors", head, body, widths=[14] * width + [10, 60], highlight_last_column=True
+    )

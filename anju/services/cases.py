@@ -80,6 +80,10 @@ class CaseView:
     updated_at: datetime
     published_at: datetime | None
     version: int
+    external_ref: str | None = None
+    """Its number in the spreadsheet it was imported from; exports write `AJ-<id>` without one."""
+    source_record_id: int | None = None
+    """The record it was drafted from (a hand-over defect's id when source_kind says so)."""
 
 
 @dataclass(frozen=True)
@@ -122,7 +126,7 @@ class SearchResult:
     hits: tuple[SearchHit, ...]
 
 
-def _view(row: Case) -> CaseView:
+def case_view(row: Case) -> CaseView:
     return CaseView(
         id=row.id,
         title=row.title,
@@ -146,10 +150,12 @@ def _view(row: Case) -> CaseView:
         updated_at=row.updated_at,
         published_at=row.published_at,
         version=row.lock_version,
+        external_ref=row.external_ref,
+        source_record_id=row.source_record_id,
     )
 
 
-def _content(row: Case) -> CaseContent:
+def stored_content(row: Case) -> CaseContent:
     return CaseContent(
         title=row.title,
         description=row.description,
@@ -167,7 +173,7 @@ def _content(row: Case) -> CaseContent:
     )
 
 
-def _parse(values: dict[str, Any]) -> CaseContent:
+def parse_content(values: dict[str, Any]) -> CaseContent:
     try:
         content = CaseContent.build(**values)
     except CaseError as exc:
@@ -179,18 +185,18 @@ def _parse(values: dict[str, Any]) -> CaseContent:
     return content
 
 
-def _require_writer(session: Session, username: str) -> None:
+def require_writer(session: Session, username: str) -> None:
     _, roles = require_user(session, username)
     if not roles & WRITER_ROLES:
         raise PermissionDeniedError(f"{username} 无权编辑案例库(仅客户服务部和管理员)")
 
 
-def _index(session: Session, case_id: int, content: CaseContent) -> None:
+def index_case(session: Session, case_id: int, content: CaseContent) -> None:
     title, body = content.searchable_parts()
     cases_repo.save_search_row(session, case_id, normalise(title), normalise(title + "\n" + body))
 
 
-def _apply(row: Case, content: CaseContent) -> None:
+def apply_content(row: Case, content: CaseContent) -> None:
     for name in ("title", "description", "cause", "lesson", "department"):
         setattr(row, name, getattr(content, name))
     for name in ("stage", "category", "severity", "source_kind"):
@@ -201,7 +207,7 @@ def _apply(row: Case, content: CaseContent) -> None:
     row.occurred_on = content.occurred_on
 
 
-def _plain(changes: dict[str, tuple[object, object]]) -> dict[str, Any]:
+def plain_changes(changes: dict[str, tuple[object, object]]) -> dict[str, Any]:
     def simple(value: object) -> Any:
         if isinstance(value, date):
             return value.isoformat()
@@ -214,17 +220,17 @@ def _plain(changes: dict[str, tuple[object, object]]) -> dict[str, Any]:
 
 def create_case(ctx: AppContext, username: str, **values: Any) -> CaseView:
     """A new draft case written by `username` (customer service or admin)."""
-    content = _parse(values)
+    content = parse_content(values)
     now = ctx.now()
     with ctx.db.unit_of_work() as session:
-        _require_writer(session, username)
+        require_writer(session, username)
         row = Case(status=str(Status.DRAFT), author=username, created_at=now, updated_at=now)
-        _apply(row, content)
+        apply_content(row, content)
         session.add(row)
         session.flush()
-        _index(session, row.id, content)
+        index_case(session, row.id, content)
         cases_repo.add_revision(session, row, at=now, actor=username, action="created")
-        return _view(row)
+        return case_view(row)
 
 
 def _load(session: Session, case_id: int) -> Case:
@@ -246,7 +252,7 @@ def edit_case(
     now = ctx.now()
     try:
         with ctx.db.unit_of_work() as session:
-            _require_writer(session, username)
+            require_writer(session, username)
             row = _load(session, case_id)
             if row.lock_version != expected_version:
                 raise _stale(case_id, expected_version, row.lock_version)
@@ -254,23 +260,23 @@ def edit_case(
                 check_editable(row.status)
             except CaseError as exc:
                 raise ConflictError(str(exc)) from exc
-            old = _content(row)
+            old = stored_content(row)
             merged = {
                 **{name: getattr(old, name) for name in old.__dataclass_fields__},
                 **changes,
             }
-            new = _parse(merged)
+            new = parse_content(merged)
             diff = new.changes_from(old)
             if not diff:
-                return _view(row)
-            _apply(row, new)
+                return case_view(row)
+            apply_content(row, new)
             row.updated_at = now
             session.flush()
-            _index(session, row.id, new)
+            index_case(session, row.id, new)
             cases_repo.add_revision(
-                session, row, at=now, actor=username, action="edited", changes=_plain(diff)
+                session, row, at=now, actor=username, action="edited", changes=plain_changes(diff)
             )
-            return _view(row)
+            return case_view(row)
     except CONCURRENT_WRITE_ERRORS as exc:
         raise _stale(case_id, expected_version) from exc
 
@@ -278,7 +284,7 @@ def edit_case(
 def _move(ctx: AppContext, case_id: int, username: str, target: Status) -> CaseView:
     now = ctx.now()
     with ctx.db.unit_of_work() as session:
-        _require_writer(session, username)
+        require_writer(session, username)
         row = _load(session, case_id)
         try:
             check_transition(row.status, target)
@@ -294,7 +300,7 @@ def _move(ctx: AppContext, case_id: int, username: str, target: Status) -> CaseV
         cases_repo.sync_search_filters(session, row.id)
         action = "published" if target is Status.PUBLISHED else "retired"
         cases_repo.add_revision(session, row, at=now, actor=username, action=action)
-        return _view(row)
+        return case_view(row)
 
 
 def publish_case(ctx: AppContext, case_id: int, username: str) -> CaseView:
@@ -316,10 +322,10 @@ def get_case(ctx: AppContext, case_id: int, username: str) -> CaseDetail:
             RevisionView(r.version, r.at, r.actor, r.action, dict(r.changes))
             for r in cases_repo.revisions(session, case_id)
         )
-        return CaseDetail(_view(row), history)
+        return CaseDetail(case_view(row), history)
 
 
-def _check_filters(filters: CaseFilters) -> None:
+def check_filters(filters: CaseFilters) -> None:
     for name, enum in (("stage", Stage), ("category", Category)):
         value = getattr(filters, name)
         if value is not None and value not in {m.value for m in enum}:
@@ -343,7 +349,7 @@ def search_cases(
     Without a user (or for a reader) only published cases are searched.
     """
     filters = filters or CaseFilters()
-    _check_filters(filters)
+    check_filters(filters)
     if not 1 <= limit <= MAX_LIMIT or offset < 0:
         raise InvalidInputError(f"limit 应在 1–{MAX_LIMIT} 之间,offset 不能为负")
     parsed = parse_query(query)
@@ -358,7 +364,7 @@ def search_cases(
             ranked, total = cases_repo.search(session, parsed.terms, filters, limit, offset)
         hits = []
         for row, score in ranked:
-            excerpt = snippet(_content(row).searchable_parts()[1] or row.title, parsed.terms)
+            excerpt = snippet(stored_content(row).searchable_parts()[1] or row.title, parsed.terms)
             hits.append(
                 SearchHit(
                     id=row.id,

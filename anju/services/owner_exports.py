@@ -59,15 +59,8 @@ def error_report_xlsx(report: ImportReport) -> bytes:
     Works on a preview or on a refused commit; an import without invalid rows gives a report
     with the header only.
     """
-    width = max([len(report.header), *(len(row.cells) for row in report.rejected)])
-    header = [*report.header, *[""] * (width - len(report.header)), ROW_HEADER, REASON_HEADER]
-    rows = (
-        [*row.cells, *[None] * (width - len(row.cells)), row.row_number, row.reason]
-        for row in report.rejected
-    )
-    widths = [14] * width + [10, 60]
-    return xlsx_writer.table_bytes(
-        "错误行 errors", header, rows, widths=widths, highlight_last_column=True
+    return xlsx_writer.error_report_bytes(
+        report.header, ((row.row_number, row.reason, row.cells) for row in report.rejected)
     )
 
 
