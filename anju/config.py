@@ -9,6 +9,7 @@ Owns: reading configuration from the environment. Imports nothing else from Anju
 | ANJU_BPMN_DIR | ./bpmn (the repository's) | the BPMN files deployed by `anju init` |
 | ANJU_TIMEZONE | Asia/Shanghai | the time zone dates are shown in (stored in UTC) |
 | ANJU_LANGUAGE | zh | default language of the UI and messages (zh or en) |
+| ANJU_ALLOWED_HOSTS | localhost,127.0.0.1,::1 | host names served (see `anju/ui/host_guard.py`) |
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from anju.services.context import AppContext
 DEMO_USERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("kefu", "王晓燕", ("customer_service",)),
     ("kefu2", "刘海波", ("customer_service",)),
+    ("kefujingli", "张静", ("cs_manager", "customer_service")),
     ("sheji", "陈立伟", ("design",)),
     ("gongcheng", "赵建国", ("engineering",)),
     ("xiaoshou", "李思琪", ("sales",)),

@@ -1,6 +1,7 @@
 """Queries of sign-in: passwords and login sessions.
 
-Owns: reading and writing `users.password_hash` and `login_sessions`. No hashing here.
+Owns: reading and writing `users.password_hash`, `users.active` and `login_sessions`.
+No hashing here.
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ from anju.db.tables import User
 
 def set_password_hash(session: Session, user: User, password_hash: str) -> None:
     user.password_hash = password_hash
+
+
+def set_active(session: Session, user: User, active: bool) -> None:
+    user.active = active
 
 
 def add_session(

@@ -282,3 +282,77 @@ def resolve_incidents(session: Session, task_id: str, now: datetime) -> None:
         .where(Incident.task_id == task_id, Incident.resolved_at.is_(None))
         .values(resolved_at=now)
     )
+
+
+# ---------------------------------------------------------------------------- task lists (UI)
+
+
+def _task_list_conditions(
+    roles: Iterable[str],
+    assignee: str | None,
+    project_id: int | None,
+    stage_key: str | None,
+    due_from: datetime | None,
+    due_before: datetime | None,
+    approvals: bool = False,
+) -> list[ColumnElement[bool]]:
+    """Ready work tasks (or, with `approvals`, approvals only) of `roles` or assigned to
+    `assignee`, narrowed."""
+    who: list[ColumnElement[bool]] = [TaskIndex.role.in_(list(roles))]
+    if assignee is not None:
+        who.append(TaskIndex.assignee == assignee)
+    kind = TaskIndex.approval.is_not(None) if approvals else TaskIndex.approval.is_(None)
+    conditions = [TaskIndex.kind == "user", kind, or_(*who)]
+    if project_id is not None:
+        conditions.append(TaskIndex.project_id == project_id)
+    if stage_key is not None:
+        conditions.append(TaskIndex.stage_key == stage_key)
+    if due_from is not None:
+        conditions.append(TaskIndex.due_at >= due_from)
+    if due_before is not None:
+        conditions.append(TaskIndex.due_at < due_before)
+    return conditions
+
+
+def task_list_page(
+    session: Session,
+    roles: Iterable[str],
+    assignee: str | None = None,
+    project_id: int | None = None,
+    stage_key: str | None = None,
+    due_from: datetime | None = None,
+    due_before: datetime | None = None,
+    offset: int = 0,
+    limit: int = 50,
+    approvals: bool = False,
+) -> tuple[list[tuple[TaskIndex, Project]], int]:
+    """One page of ready work tasks (or approvals), soonest due first, and how many match."""
+    conditions = _task_list_conditions(
+        roles, assignee, project_id, stage_key, due_from, due_before, approvals
+    )
+    total = session.scalar(select(func.count()).select_from(TaskIndex).where(*conditions)) or 0
+    query = (
+        select(TaskIndex, Project)
+        .join(Project, Project.id == TaskIndex.project_id)
+        .where(*conditions)
+        .order_by(TaskIndex.due_at, TaskIndex.task_id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return [(task, project) for task, project in session.execute(query).all()], int(total)
+
+
+def count_ready_since(
+    session: Session, roles: Iterable[str], assignee: str | None, since: datetime | None
+) -> int:
+    """How many ready work tasks of `roles` (or assigned to `assignee`) became ready after."""
+    conditions = _task_list_conditions(roles, assignee, None, None, None, None)
+    if since is not None:
+        conditions.append(TaskIndex.ready_at > since)
+    return int(session.scalar(select(func.count()).select_from(TaskIndex).where(*conditions)) or 0)
+
+
+def set_roles(session: Session, user_id: int, roles: Iterable[str]) -> None:
+    """Replace a user's roles."""
+    session.execute(delete(UserRole).where(UserRole.user_id == user_id))
+    session.add_all(UserRole(user_id=user_id, role=role) for role in sorted(set(roles)))

@@ -17,6 +17,7 @@ from typing import Any
 from anju.db import repositories as repo
 from anju.db.tables import TaskIndex
 from anju.db.unit_of_work import CONCURRENT_WRITE_ERRORS, Session
+from anju.roles import managed_departments
 from anju.services import runtime
 from anju.services.context import AppContext
 from anju.services.errors import (
@@ -49,6 +50,7 @@ class TaskRow:
     due_at: datetime | None
     overdue: bool
     context: dict[str, Any]
+    assignee_name: str | None = None  # the claimer's display name (filled by `with_names`)
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ class ActionResult:
     next_tasks: tuple[str, ...]
 
 
-def _row(task: TaskIndex, code: str, name: str, now: datetime) -> TaskRow:
+def row_view(task: TaskIndex, code: str, name: str, now: datetime) -> TaskRow:
     due = task.due_at
     return TaskRow(
         task_id=task.task_id,
@@ -88,7 +90,18 @@ def _row(task: TaskIndex, code: str, name: str, now: datetime) -> TaskRow:
 
 def _indexed_row(session: Session, task: TaskIndex, now: datetime) -> TaskRow:
     project = repo.project_by_id(session, task.project_id)
-    return _row(task, project.code, project.name, now)
+    return with_names(session, [row_view(task, project.code, project.name, now)])[0]
+
+
+def with_names(session: Session, rows: list[TaskRow]) -> list[TaskRow]:
+    """The rows with the display name of whoever claimed each (one query for all)."""
+    names = repo.display_names(session, {row.assignee for row in rows if row.assignee})
+    return [
+        dataclasses.replace(row, assignee_name=names.get(row.assignee, row.assignee))
+        if row.assignee
+        else row
+        for row in rows
+    ]
 
 
 def list_tasks(
@@ -118,7 +131,7 @@ def list_tasks(
                 raise NotFoundError(f"no project '{project}'")
             project_id = found.id
         rows = repo.ready_tasks(session, roles, assignee, project_id, approvals_only, limit)
-        return [_row(task, p.code, p.name, now) for task, p in rows]
+        return [row_view(task, p.code, p.name, now) for task, p in rows]
 
 
 def _gone(session: Any, task_id: str) -> Exception:
@@ -312,3 +325,62 @@ def task_detail(ctx: AppContext, task_id: str) -> TaskDetail:
             documentation=definition.documentation,
             fields=tuple(dataclasses.asdict(field) for field in definition.fields),
         )
+
+
+def reassign(
+    ctx: AppContext, task_ids: list[str], to_username: str, by_username: str
+) -> list[TaskRow]:
+    """A department manager assigns ready tasks of their department to one of its people.
+
+    All or nothing, in one transaction: every task must be a ready task of a department the
+    manager manages, and the new assignee must belong to that department (so they may
+    complete it). A claim by someone else is overridden; each move is in the audit trail.
+    """
+    chosen = list(dict.fromkeys(task_ids))
+    if not chosen:
+        raise InvalidInputError("choose at least one task to reassign")
+    now = ctx.now()
+    with ctx.db.unit_of_work() as session:
+        _, manager_roles = require_user(session, by_username)
+        departments = managed_departments(manager_roles)
+        if not departments:
+            raise PermissionDeniedError(f"{by_username} manages no department")
+        target_name, target_roles = require_user(session, to_username)
+        moved: list[TaskIndex] = []
+        for task_id in chosen:
+            task = repo.task_row(session, task_id)
+            if task is None or task.kind != "user":
+                raise _gone(session, task_id)
+            if task.role not in departments:
+                raise PermissionDeniedError(
+                    f"'{task.name}' belongs to the {task.role} lane, which {by_username} "
+                    f"does not manage"
+                )
+            if task.role not in target_roles:
+                raise InvalidInputError(
+                    f"{target_name} ({to_username}) is not in the {task.role} lane of '{task.name}'"
+                )
+            before = task.assignee  # the UPDATE below refreshes `task` in the session
+            if not repo.set_assignee(session, task_id, to_username, [before]):
+                raise ConflictError(f"'{task.name}' was claimed by someone else meanwhile")
+            repo.add_event(
+                session,
+                at=now,
+                actor=by_username,
+                event="task_reassigned",
+                project_id=task.project_id,
+                instance_id=task.instance_id,
+                task_id=task_id,
+                task_name=task.name,
+                bpmn_id=task.bpmn_id,
+                data={"from": before, "to": to_username},
+            )
+            moved.append(task)
+        session.flush()
+        rows = []
+        for task in moved:
+            fresh = repo.task_row(session, task.task_id)
+            assert fresh is not None
+            project = repo.project_by_id(session, fresh.project_id)
+            rows.append(row_view(fresh, project.code, project.name, now))
+        return with_names(session, rows)

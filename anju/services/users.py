@@ -22,15 +22,24 @@ class UserView:
     active: bool = True
 
 
-def add_user(ctx: AppContext, username: str, display_name: str, roles: list[str]) -> UserView:
+def check_roles(roles: list[str]) -> None:
     unknown = sorted(set(roles) - ROLE_IDS)
     if unknown:
         raise InvalidInputError(f"unknown role(s) {', '.join(unknown)}; roles: {sorted(ROLE_IDS)}")
+
+
+def check_new_user(session: Session, username: str, roles: list[str]) -> None:
+    """Refuse unknown roles, an empty user name and a user name already taken."""
+    check_roles(roles)
     if not username.strip():
         raise InvalidInputError("a user needs a user name")
+    if repo.user_by_name(session, username) is not None:
+        raise ConflictError(f"user '{username}' already exists")
+
+
+def add_user(ctx: AppContext, username: str, display_name: str, roles: list[str]) -> UserView:
     with ctx.db.unit_of_work() as session:
-        if repo.user_by_name(session, username) is not None:
-            raise ConflictError(f"user '{username}' already exists")
+        check_new_user(session, username, roles)
         repo.add_user(session, username, display_name, roles, ctx.now())
     return UserView(username, display_name, tuple(sorted(set(roles))))
 

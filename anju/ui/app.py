@@ -13,8 +13,8 @@ from html import escape
 import streamlit as st
 
 from anju.config import Settings
-from anju.roles import PROJECT_STARTERS
-from anju.services import auth
+from anju.roles import ADMIN, MANAGED, PROJECT_STARTERS
+from anju.services import auth, task_lists
 from anju.services.context import AppContext
 from anju.services.users import UserView
 from anju.ui.i18n import LANGUAGES
@@ -22,6 +22,9 @@ from anju.ui.state import LANGUAGE, TOKEN, t, term
 from anju.ui.web_session import COOKIE, FAILED, LOGIN_PATH, LOGOUT_PATH, context
 
 APPROVER_ROLES = frozenset({"leader", "gm", "admin"})
+MANAGER_ROLES = frozenset(MANAGED)
+ADMIN_ROLES = frozenset({ADMIN})
+ARRIVALS = "anju_arrivals_told"  # how many new tasks this session was last told about
 PAGES = "anju/ui/pages"  # relative to app.py
 PageRender = Callable[[AppContext, UserView], None]
 
@@ -115,13 +118,31 @@ def main() -> None:
         _login_form()
         return
     _sidebar(ctx, user)
-    approver = bool(APPROVER_ROLES & set(user.roles))
+    roles = set(user.roles)
+    approver = bool(APPROVER_ROLES & roles)
     pages = [
-        st.Page(f"{PAGES}/my_tasks.py", title=t("page.my_tasks"), default=not approver),
+        st.Page(f"{PAGES}/my_tasks.py", title=_my_tasks_title(ctx, user), default=not approver),
         st.Page(f"{PAGES}/projects.py", title=t("page.projects")),
     ]
-    if PROJECT_STARTERS & set(user.roles):
+    if PROJECT_STARTERS & roles:
         pages.append(st.Page(f"{PAGES}/start_project.py", title=t("page.start_project")))
+    if MANAGER_ROLES & roles:
+        pages.append(st.Page(f"{PAGES}/assign_tasks.py", title=t("page.assign")))
+    if ADMIN_ROLES & roles:
+        pages.append(st.Page(f"{PAGES}/admin_users.py", title=t("page.admin")))
     if approver:
         pages.insert(0, st.Page(f"{PAGES}/approvals.py", title=t("page.approvals"), default=True))
     st.navigation(pages).run()
+
+
+def _my_tasks_title(ctx: AppContext, user: UserView) -> str:
+    """ "My tasks (3)" while tasks arrived since the user last looked; a toast when more came.
+
+    "Last seen" is kept per user in the database (the My tasks page sets it), so a reload,
+    a second tab or another device does not announce the same tasks again.
+    """
+    arrived = task_lists.new_task_count(ctx, user.username)
+    if arrived and arrived != st.session_state.get(ARRIVALS):
+        st.toast(t("tasks.arrived", count=arrived), icon="🔔")
+    st.session_state[ARRIVALS] = arrived
+    return t("page.my_tasks_new", count=arrived) if arrived else t("page.my_tasks")

@@ -7,17 +7,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import streamlit as st
 
+from anju.localtime import local_text
+from anju.services.task_lists import TaskPage
 from anju.ui.i18n import DEFAULT_LANGUAGE, has, translate
 
 TOKEN = "anju_token"  # noqa: S105 - a session-state key, not a secret
 LANGUAGE = "anju_language"
 NOTICE = "anju_notice"
 FAILURE = "anju_failure"
-SHOW_TZ = ZoneInfo("Asia/Shanghai")
 
 
 def t(key: str, **values: Any) -> str:
@@ -33,7 +33,7 @@ def term(prefix: str, key: str | None) -> str:
 
 
 def when(moment: datetime | None) -> str:
-    return "-" if moment is None else moment.astimezone(SHOW_TZ).strftime("%Y-%m-%d %H:%M")
+    return "-" if moment is None else local_text(moment)
 
 
 def notice(text: str) -> None:
@@ -53,3 +53,11 @@ def show_notice() -> None:
     problem = st.session_state.pop(FAILURE, None)
     if problem:
         st.error(problem)
+
+
+def page_control(page: TaskPage, key: str, count_key: str) -> None:
+    """The count line and, when there is more than one page, the page number input."""
+    st.caption(t(count_key, count=page.total, page=page.page, pages=page.pages))
+    if page.pages > 1:
+        st.session_state[key] = page.page  # the service's page: within the filtered list
+        st.number_input(t("tasks.page"), min_value=1, max_value=page.pages, step=1, key=key)

@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -75,45 +76,40 @@ def portfolio(tmp_path: Path, repo_bundle: object) -> Iterator[Driver]:
     ctx.db.dispose()
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
 
 
-def _healthy(url: str) -> bool:
+def healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
             return bool(response.status == 200)
+    except urllib.error.HTTPError:
+        return True  # it answers (400: 127.0.0.1 is not in the test's ANJU_ALLOWED_HOSTS)
     except (urllib.error.URLError, ConnectionError, TimeoutError):
         return False
 
 
-@pytest.fixture
-def server(portfolio: Driver, tmp_path: Path) -> Iterator[Server]:
-    """`streamlit run app.py` on a free port against the portfolio's database."""
-    port = _free_port()
-    log = tmp_path / "streamlit.log"
+@contextmanager
+def streamlit_server(database_url: str, data_dir: Path) -> Iterator[Server]:
+    """`streamlit run app.py` on a free port against `database_url`, stopped (its whole
+    process group) on exit. Used by the `server` fixture and `bench/ui_bench.py`."""
+    port = free_port()
+    log = data_dir / "streamlit.log"
     env = {
         **os.environ,
-        "ANJU_DATABASE_URL": str(portfolio.ctx.db.engine.url),
-        "ANJU_DATA_DIR": str(tmp_path),
+        "ANJU_DATABASE_URL": database_url,
+        "ANJU_DATA_DIR": str(data_dir),
         "ANJU_LANGUAGE": "zh",
     }
+    command = [str(REPO_ROOT / ".venv/bin/streamlit"), "run", "app.py", "--server.port",
+               str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]  # fmt: skip
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [
-                str(REPO_ROOT / ".venv/bin/streamlit"),
-                "run",
-                "app.py",
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-            ],
+            command,
             cwd=REPO_ROOT,
             env=env,
             stdout=sink,
@@ -123,7 +119,7 @@ def server(portfolio: Driver, tmp_path: Path) -> Iterator[Server]:
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + STARTUP_LIMIT
-        while not _healthy(url):
+        while not healthy(url):
             assert process.poll() is None, log.read_text()
             assert time.monotonic() < deadline, f"no health answer\n{log.read_text()}"
             time.sleep(0.2)
@@ -135,6 +131,13 @@ def server(portfolio: Driver, tmp_path: Path) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+@pytest.fixture
+def server(portfolio: Driver, tmp_path: Path) -> Iterator[Server]:
+    """`streamlit run app.py` on a free port against the portfolio's database."""
+    with streamlit_server(str(portfolio.ctx.db.engine.url), tmp_path) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,8 @@ CASES_TASK = "提交老项目经验教训案例"
 
 
 def open_task(page: Page, name: str) -> None:
-    page.get_by_test_id("stMainBlockContainer").get_by_test_id("stSelectbox").click()
+    main = page.get_by_test_id("stMainBlockContainer")
+    main.get_by_test_id("stSelectbox").filter(has_text="选择任务").click()
     page.get_by_role("option", name=re.compile(name)).click()
     expect(page.get_by_role("heading", name=name)).to_be_visible()
     settle(page)

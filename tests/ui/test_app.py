@@ -7,38 +7,10 @@ from streamlit.testing.v1 import AppTest
 
 from anju.config import REPO_ROOT
 from anju.services import auth, projects
-from anju.services.context import AppContext, system_clock
 from anju.ui.i18n import MESSAGES
 from anju.ui.pages.my_tasks import field_key
 from tests.conftest import Driver
-
-PASSWORD = "secret-pass-1"
-
-
-@pytest.fixture
-def app_env(driver: Driver, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Driver:
-    monkeypatch.setenv("ANJU_DATABASE_URL", database_url)
-    monkeypatch.setenv("ANJU_LANGUAGE", "zh")
-    for username in ("kefu", "kefu2", "lingdao", "zongjingli"):
-        auth.set_password(driver.ctx, username, PASSWORD)
-    driver.start_project(name="云栖花园")
-    return driver
-
-
-def app() -> AppTest:
-    return AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
-
-
-def signed_in(driver: Driver, username: str) -> AppTest:
-    """A session signed in as `username`. In a browser the token comes from the HttpOnly cookie
-    set by POST /session/login (tests/e2e); AppTest has no cookies, so it gets the token from
-    the same service into the session state."""
-    at = app()
-    server_time = AppContext(db=driver.ctx.db, clock=system_clock)  # the app's own clock
-    at.session_state["anju_token"] = auth.login(server_time, username, PASSWORD)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+from tests.ui.conftest import app, signed_in
 
 
 def test_the_catalogue_has_every_key_in_both_languages() -> None:
