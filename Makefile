@@ -22,11 +22,13 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 setup: $(BIN)/.installed node_modules/.package-lock.json
 
-# Browser tests use Debian's Chromium (never `playwright install`); CJK fonts for screenshots.
-BROWSER_PACKAGES := chromium fonts-wqy-zenhei
+# Browser tests use Debian's Chromium (never `playwright install`); CJK fonts for screenshots
+# and report PDFs; pango for WeasyPrint; poppler-utils (pdftotext, pdftoppm) for the PDF tests.
+BROWSER_PACKAGES := chromium fonts-wqy-zenhei libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 browser:
-	@command -v chromium >/dev/null && fc-list | grep -qi wqy || \
+	@command -v chromium >/dev/null && command -v pdftoppm >/dev/null && \
+	  ldconfig -p | grep -q libpangoft2 && fc-list | grep -qi wqy || \
 	  ( $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
 	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(BROWSER_PACKAGES) )
 

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from anju import bootstrap, cli_cases, cli_handover, cli_owners, demo
+from anju import bootstrap, cli_cases, cli_handover, cli_owners, cli_report, demo
 from anju.cli_output import emit, json_object, plain
 from anju.config import Settings
 from anju.localtime import local_text
@@ -358,6 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_cases.register(sub, add)
     cli_owners.register(sub, add)
     cli_handover.register(sub, add)
+    cli_report.register(sub, add)
     user = sub.add_parser("user", help="user commands")
     user_sub = user.add_subparsers(dest="user_command", required=True)
     user_add = user_sub.add_parser("add", help="add a user")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from anju import demo_cases, demo_owners
+from anju import demo_cases, demo_handover, demo_owners
 from anju.services import approvals, auth, case_inputs, projects, tasks, timers, users
 from anju.services.context import AppContext
 
@@ -144,6 +144,7 @@ def load(ctx: AppContext) -> list[str]:
         created.append(spec.code)
     _design_case_package(ctx, "HZ-CHYJ")
     demo_owners.load(ctx)  # the owners of 栖霞雅苑, imported from Excel as sales would send them
+    demo_handover.load(ctx)  # the hand-over of 栖霞雅苑: defects, rectifications, refusals
     return created
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, case, func, select, update
 
 from anju.db.handover_tables import (
     Defect,
@@ -253,3 +253,115 @@ def outcomes(session: Session, project_id: int) -> list[UnitHandover]:
         select(UnitHandover).where(UnitHandover.project_id == project_id).order_by(UnitHandover.id)
     )
     return list(session.scalars(query))
+
+
+# ------------------------------------------------------------ reports (read-only queries)
+
+
+def _newest_outcome_ids(project_id: int) -> Select[Any]:
+    """The id of each room's newest outcome row (that row is the room's state)."""
+    return (
+        select(func.max(UnitHandover.id))
+        .where(UnitHandover.project_id == project_id)
+        .group_by(UnitHandover.room_id)
+    )
+
+
+def latest_outcomes(
+    session: Session, project_id: int, outcome: str | None = None
+) -> list[UnitHandover]:
+    """Each room's newest outcome (optionally only those with `outcome`), by room and id."""
+    query = select(UnitHandover).where(UnitHandover.id.in_(_newest_outcome_ids(project_id)))
+    if outcome is not None:
+        query = query.where(UnitHandover.outcome == outcome)
+    return list(session.scalars(query.order_by(UnitHandover.room_id)))
+
+
+def outcome_counts(session: Session, project_id: int) -> dict[str, int]:
+    """How many rooms are in each state (newest outcome): {"handed_over": n, "refused": m}."""
+    query = (
+        select(UnitHandover.outcome, func.count())
+        .where(UnitHandover.id.in_(_newest_outcome_ids(project_id)))
+        .group_by(UnitHandover.outcome)
+    )
+    return {str(outcome): int(count) for outcome, count in session.execute(query)}
+
+
+def open_defects_by_room(session: Session, project_id: int) -> dict[int, int]:
+    """Room id → number of defects whose rectification is not closed (rooms with any)."""
+    query = (
+        select(Defect.room_id, func.count())
+        .join(Rectification, Rectification.defect_id == Defect.id)
+        .where(Defect.project_id == project_id, Rectification.state != "closed")
+        .group_by(Defect.room_id)
+    )
+    return {int(room_id): int(count) for room_id, count in session.execute(query)}
+
+
+@dataclass(frozen=True)
+class DefectCount:
+    key: tuple[str, ...]  # the grouping columns' values, e.g. ("渗漏",) or ("卫生间", "墙面")
+    total: int
+    open: int  # not closed
+
+
+_GROUPABLE = {"category": Defect.category, "space": Defect.space, "part": Defect.part}
+
+
+def defect_counts(session: Session, project_id: int, *columns: str) -> list[DefectCount]:
+    """A project's defects counted by `columns` (category, space, part), most first."""
+    keys = [_GROUPABLE[name] for name in columns]
+    total = func.count()
+    still_open = func.sum(case((Rectification.state != "closed", 1), else_=0))
+    query = (
+        select(*keys, total, still_open)
+        .join(Rectification, Rectification.defect_id == Defect.id)
+        .where(Defect.project_id == project_id)
+        .group_by(*keys)
+        .order_by(total.desc(), *keys)
+    )
+    return [
+        DefectCount(tuple(row[: len(keys)]), int(row[-2]), int(row[-1] or 0))
+        for row in session.execute(query)
+    ]
+
+
+def closed_spans(session: Session, project_id: int) -> list[tuple[datetime, datetime]]:
+    """(found at, closed at) of each closed rectification; closing is its last transition."""
+    query = (
+        select(Defect.found_at, Rectification.updated_at)
+        .join(Rectification, Rectification.defect_id == Defect.id)
+        .where(Defect.project_id == project_id, Rectification.state == "closed")
+    )
+    return [(found, closed) for found, closed in session.execute(query)]
+
+
+def defects_of_rooms(session: Session, project_id: int, room_ids: list[int]) -> list[DefectRow]:
+    """The defects of these rooms (all of the project's when `room_ids` is empty), by id."""
+    query = _defect_query().where(Defect.project_id == project_id)
+    if room_ids:
+        query = query.where(Defect.room_id.in_(room_ids))
+    return [_defect_row(tuple(row)) for row in session.execute(query.order_by(Defect.id))]
+
+
+def events_of_rooms(
+    session: Session, project_id: int, room_ids: list[int]
+) -> list[RectificationEvent]:
+    """The rectification events of these rooms' defects (all when empty), oldest first."""
+    query = (
+        select(RectificationEvent)
+        .join(Rectification, RectificationEvent.rectification_id == Rectification.id)
+        .join(Defect, Rectification.defect_id == Defect.id)
+        .where(Defect.project_id == project_id)
+    )
+    if room_ids:
+        query = query.where(Defect.room_id.in_(room_ids))
+    return list(session.scalars(query.order_by(RectificationEvent.id)))
+
+
+def outcomes_of_rooms(session: Session, project_id: int, room_ids: list[int]) -> list[UnitHandover]:
+    """Every outcome of these rooms (all when empty), oldest first."""
+    query = select(UnitHandover).where(UnitHandover.project_id == project_id)
+    if room_ids:
+        query = query.where(UnitHandover.room_id.in_(room_ids))
+    return list(session.scalars(query.order_by(UnitHandover.id)))
