@@ -1,12 +1,16 @@
 """The message catalogue: every visible string of the UI, in Simplified Chinese and English.
 
 Owns: message keys and their texts, and `t()` to look one up in the current language.
-A test fails when a key is missing in either language.
+The case library and hand-over pages keep their keys in `messages_cases.py` and
+`messages_handover.py`, merged here (a key defined twice is an error at import). A test fails
+when a key is missing in either language.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from anju.ui import messages_cases, messages_handover
 
 DEFAULT_LANGUAGE = "zh"
 LANGUAGES = {"zh": "中文", "en": "English"}
@@ -343,6 +347,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "approvals.state": "State",
     },
 }
+
+
+def _merge(*areas: dict[str, dict[str, str]]) -> None:
+    for area in areas:
+        for language, texts in area.items():
+            clash = MESSAGES[language].keys() & texts.keys()
+            if clash:
+                raise ValueError(f"message keys defined twice: {', '.join(sorted(clash))}")
+            MESSAGES[language].update(texts)
+
+
+_merge(messages_cases.MESSAGES, messages_handover.MESSAGES)
 
 
 def has(language: str, key: str) -> bool:
