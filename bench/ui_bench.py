@@ -78,6 +78,9 @@ def service_times(ctx: AppContext, rounds: int) -> dict[str, list[float]]:
 
     def my_tasks() -> None:  # anju/ui/app.py (badge) and pages/my_tasks.py
         task_lists.new_task_count(ctx, "kefu")
+        task_lists.saved_filters(ctx, "kefu")
+        projects.project_names(ctx)  # the project filter's choices
+        task_lists.stages(ctx)
         page = task_lists.my_tasks(ctx, "kefu")
         task_lists.mark_seen(ctx, "kefu")
         tasks.task_detail(ctx, page.rows[0].task_id)
@@ -88,7 +91,7 @@ def service_times(ctx: AppContext, rounds: int) -> dict[str, list[float]]:
             approvals.stage_summary(ctx, row.project_code, row.stage_key, "lingdao")
 
     def project_page() -> None:
-        projects.list_projects(ctx)
+        projects.project_page(ctx)
         projects.get_project(ctx, code)
         diagram.project_diagrams(ctx, code)
         projects.history(ctx, code)
@@ -145,7 +148,7 @@ def browser_times(base: str, rounds: int, portfolio: int) -> dict[str, list[floa
                 "my_tasks": clicked(page, nav(page, "我的任务"), re.compile("^我的任务")),
             }
             clicked(page, nav(page, "项目"), "项目")
-            code = f"P{(i * 37) % min(200, portfolio):05d}"
+            code = f"P{(i * 7) % min(50, portfolio):05d}"  # on the first page of the portfolio
             picker = page.get_by_label("查看项目")
 
             def pick(code: str = code, picker: Locator = picker) -> None:

@@ -114,22 +114,46 @@ def project_code(session: Session, project_id: int) -> str:
     return project.code if project is not None else str(project_id)
 
 
-def count_projects(session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(Project)) or 0)
+def _project_search(text: str | None) -> list[ColumnElement[bool]]:
+    """Projects whose code or name contains `text` (LIKE wildcards in it are literal)."""
+    if not text:
+        return []
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return [or_(Project.code.ilike(pattern, escape="\\"), Project.name.ilike(pattern, escape="\\"))]
+
+
+def count_projects(session: Session, search: str | None = None) -> int:
+    query = select(func.count()).select_from(Project).where(*_project_search(search))
+    return int(session.scalar(query) or 0)
+
+
+def project_names(session: Session) -> list[tuple[str, str]]:
+    """(code, name) of every project, by code: what a project picker needs."""
+    return [
+        (c, n)
+        for c, n in session.execute(select(Project.code, Project.name).order_by(Project.code))
+    ]
 
 
 def projects_with_instances(
-    session: Session, code: str | None = None
+    session: Session,
+    code: str | None = None,
+    search: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
 ) -> list[tuple[Project, Instance]]:
-    """Projects with their instance rows, without the (large) saved state."""
+    """Projects (one by code, those matching `search`, a page) with their instance rows,
+    without the (large) saved state, by code."""
     query = (
         select(Project, Instance)
         .join(Instance, Instance.project_id == Project.id)
         .options(defer(Instance.state))
+        .where(*_project_search(search))
     )
     if code is not None:
         query = query.where(Project.code == code)
-    return [(p, i) for p, i in session.execute(query.order_by(Project.code)).all()]
+    query = query.order_by(Project.code).offset(offset).limit(limit)
+    return [(p, i) for p, i in session.execute(query).all()]
 
 
 def instance_of_project(session: Session, project_id: int) -> Instance | None:
@@ -229,9 +253,9 @@ def ready_tasks(
 
 
 def task_counts(
-    session: Session, now: datetime, project_id: int | None = None
+    session: Session, now: datetime, project_id: int | None = None, among: list[int] | None = None
 ) -> dict[int, tuple[int, int, datetime | None]]:
-    """Per project (or for one): (ready tasks, overdue tasks, next timer)."""
+    """Per project (or for one, or for those `among`): (ready tasks, overdue tasks, next timer)."""
     query = select(
         TaskIndex.project_id,
         func.count().filter(TaskIndex.kind == "user"),
@@ -240,6 +264,8 @@ def task_counts(
     )
     if project_id is not None:
         query = query.where(TaskIndex.project_id == project_id)
+    if among is not None:
+        query = query.where(TaskIndex.project_id.in_(among))
     rows = session.execute(query.group_by(TaskIndex.project_id))
     return {pid: (ready, overdue, timer) for pid, ready, overdue, timer in rows}
 

@@ -6,6 +6,7 @@ current process version and pins it there.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -22,6 +23,8 @@ from anju.services.users import require_user
 from workflows.engine import Instance
 from workflows.errors import WorkflowError
 
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$")
 
 
@@ -152,6 +155,40 @@ def list_projects(ctx: AppContext) -> list[ProjectSummary]:
             _summary(project, row, counts.get(project.id, (0, 0, None)))
             for project, row in repo.projects_with_instances(session)
         ]
+
+
+@dataclass(frozen=True)
+class ProjectPage:
+    rows: tuple[ProjectSummary, ...]
+    total: int  # projects matching the search, on every page
+    page: int  # 1-based; past the last page means the last page
+    pages: int
+    page_size: int
+
+
+def project_page(
+    ctx: AppContext, search: str | None = None, page: int = 1, page_size: int = PAGE_SIZE
+) -> ProjectPage:
+    """One page of the portfolio (projects whose code or name contains `search`), by code,
+    with the task counts of that page's projects only."""
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise InvalidInputError(f"page size: 1 to {MAX_PAGE_SIZE}")
+    with ctx.db.unit_of_work(write=False) as session:
+        total = repo.count_projects(session, search)
+        pages = max(1, math.ceil(total / page_size))
+        page = min(max(page, 1), pages)
+        found = repo.projects_with_instances(
+            session, search=search, offset=(page - 1) * page_size, limit=page_size
+        )
+        counts = repo.task_counts(session, ctx.now(), among=[p.id for p, _ in found])
+        rows = tuple(_summary(p, row, counts.get(p.id, (0, 0, None))) for p, row in found)
+        return ProjectPage(rows, total, page, pages, page_size)
+
+
+def project_names(ctx: AppContext) -> dict[str, str]:
+    """Code → name of every project, for pickers (no counts, no instance rows)."""
+    with ctx.db.unit_of_work(write=False) as session:
+        return dict(repo.project_names(session))
 
 
 def get_project(ctx: AppContext, code: str) -> ProjectSummary:

@@ -6,12 +6,11 @@ Owns: what the UI keeps per browser session. Imports Streamlit and `anju.service
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import streamlit as st
 
 from anju.localtime import local_text
-from anju.services.task_lists import TaskPage
 from anju.ui.i18n import DEFAULT_LANGUAGE, has, translate
 
 TOKEN = "anju_token"  # noqa: S105 - a session-state key, not a secret
@@ -55,7 +54,18 @@ def show_notice() -> None:
         st.error(problem)
 
 
-def page_control(page: TaskPage, key: str, count_key: str) -> None:
+class Paged(Protocol):
+    """A page of a longer list, as the services hand it out (TaskPage, ProjectPage)."""
+
+    @property
+    def total(self) -> int: ...
+    @property
+    def page(self) -> int: ...
+    @property
+    def pages(self) -> int: ...
+
+
+def page_control(page: Paged, key: str, count_key: str) -> None:
     """The count line and, when there is more than one page, the page number input."""
     st.caption(t(count_key, count=page.total, page=page.page, pages=page.pages))
     if page.pages > 1:

@@ -76,6 +76,20 @@ def test_the_projects_page_shows_the_portfolio_in_english(app_env: Driver) -> No
     assert list(table["Stage"]) == [projects.get_project(app_env.ctx, "P1").stage_name]
 
 
+def test_the_projects_page_finds_a_project_by_name(app_env: Driver) -> None:
+    other = Driver(app_env.ctx, app_env.clock, code="HZ-2")
+    other.start_project(name="西溪里")
+    at = signed_in(app_env, "kefu")
+    at.switch_page("anju/ui/pages/projects.py").run()
+    assert at.caption[0].value == "共 2 个项目，第 1/1 页"
+    at.text_input(key="projects_search").input("西溪").run()
+    assert not at.exception, at.exception
+    assert list(at.dataframe[0].value["项目"]) == ["西溪里"]
+    assert at.selectbox(key="projects_pick").options == ["HZ-2 · 西溪里"]
+    at.text_input(key="projects_search").input("没有这个").run()
+    assert [i.value for i in at.info] == ["没有符合条件的项目。"]
+
+
 def test_a_cs_user_neither_sees_nor_can_open_approvals(app_env: Driver) -> None:
     at = signed_in(app_env, "kefu")
     with pytest.raises(ValueError, match="Could not find a navigation page"):

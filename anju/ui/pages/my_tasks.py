@@ -61,7 +61,7 @@ def _filters(ctx: AppContext, user: UserView) -> TaskFilter:
     """The filter widgets (project, stage, due window) and the user's saved filters."""
     saved = {f.name: f.filter for f in task_lists.saved_filters(ctx, user.username)}
     saved_labels = _labels(t("tasks.saved_none"), {name: name for name in saved})
-    project_labels = _labels(t("tasks.all"), {p.code: p.name for p in projects.list_projects(ctx)})
+    project_labels = _labels(t("tasks.all"), projects.project_names(ctx))
     stage_labels = _labels(t("tasks.all"), {k: term("stage", k) for k, _ in task_lists.stages(ctx)})
     due_labels = {window: t(f"tasks.due.{window}") for window in DUE_WINDOWS}
     with st.expander(t("tasks.filters"), expanded=True):

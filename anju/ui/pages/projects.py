@@ -9,12 +9,19 @@ from anju.services import diagram, projects
 from anju.services.context import AppContext
 from anju.services.users import UserView
 from anju.ui import bpmn_viewer
-from anju.ui.state import t, term, when
+from anju.ui.state import page_control, t, term, when
+
+SEARCH, PAGE = "projects_search", "projects_page"
 
 
 def render(ctx: AppContext, user: UserView) -> None:
     st.header(t("page.projects"))
-    rows = projects.list_projects(ctx)
+    search = st.text_input(t("projects.search"), key=SEARCH, on_change=_first_page)
+    page = projects.project_page(ctx, search.strip() or None, st.session_state.get(PAGE, 1))
+    if not page.rows:
+        st.info(t("projects.none"))
+        return
+    page_control(page, PAGE, "projects.count_page")
     st.dataframe(
         [
             {
@@ -27,7 +34,7 @@ def render(ctx: AppContext, user: UserView) -> None:
                 t("projects.overdue"): p.overdue_tasks,
                 t("projects.handover"): p.planned_handover_date.isoformat(),
             }
-            for p in rows
+            for p in page.rows
         ],
         column_config={
             t("projects.progress"): st.column_config.ProgressColumn(
@@ -37,7 +44,7 @@ def render(ctx: AppContext, user: UserView) -> None:
         hide_index=True,
         width="stretch",
     )
-    by_code = {p.code: p for p in rows}
+    by_code = {p.code: p for p in page.rows}
     chosen = st.selectbox(
         t("projects.pick"),
         list(by_code),
@@ -46,6 +53,10 @@ def render(ctx: AppContext, user: UserView) -> None:
     )
     if chosen:
         _project(ctx, by_code[chosen])
+
+
+def _first_page() -> None:
+    st.session_state[PAGE] = 1
 
 
 def _project(ctx: AppContext, summary: projects.ProjectSummary) -> None:
