@@ -1,9 +1,9 @@
 """`anju report …` commands: the generated reports, registered into the main parser by `anju.cli`.
 
-Owns: parsing `anju report handover` and writing its file: the project report, one unit's
-report, or several units' reports as one zip (one file per unit), with progress on stderr.
-Calls `anju.services.handover_reports`; must not import SQLAlchemy, Jinja2, WeasyPrint or
-Streamlit.
+Owns: parsing `anju report handover` and `anju report bulletin` and writing their files: the
+project report, one unit's report, several units' reports as one zip (one file per unit, with
+progress on stderr), or a case bulletin. Calls `anju.services.handover_reports` and
+`case_bulletin`; must not import SQLAlchemy, Jinja2, WeasyPrint or Streamlit.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from anju.services import handover_reports
+from anju.services import case_bulletin, handover_reports
 from anju.services.context import AppContext
 from anju.services.errors import InvalidInputError
 
@@ -23,7 +23,7 @@ AddCommand = Callable[..., argparse.ArgumentParser]
 
 
 def register(sub: Any, add: AddCommand) -> None:
-    """Add `anju report handover`."""
+    """Add `anju report handover` and `anju report bulletin`."""
     group = sub.add_parser("report", help="generated reports (HTML, PDF)")
     group_sub = group.add_subparsers(dest="report_command", required=True)
     cmd = group_sub.add_parser(
@@ -43,6 +43,29 @@ def register(sub: Any, add: AddCommand) -> None:
     )
     cmd.add_argument("--format", choices=handover_reports.FORMATS, default="pdf")
     cmd.add_argument("-o", "--output", required=True, type=Path, help="file to write")
+    bulletin = group_sub.add_parser(
+        "bulletin",
+        help="案例通报: chosen cases of the case library, for design and engineering",
+        description="The bulletin of the cases given with --case, in that order.",
+    )
+    bulletin.set_defaults(handler=cmd_report_bulletin, json=False)
+    bulletin.add_argument(
+        "--case", action="append", required=True, help="a case id; repeat or separate with commas"
+    )
+    bulletin.add_argument("--user", required=True)
+    bulletin.add_argument("--title", default=None, help="通报标题 (default 案例通报)")
+    bulletin.add_argument("--format", choices=case_bulletin.FORMATS, default="pdf")
+    bulletin.add_argument("-o", "--output", required=True, type=Path, help="file to write")
+
+
+def cmd_report_bulletin(ctx: AppContext, args: argparse.Namespace) -> None:
+    values = [v.strip().lstrip("#") for value in args.case for v in value.split(",") if v.strip()]
+    bad = [v for v in values if not v.isdigit()]
+    if bad:
+        raise InvalidInputError(f"案例编号应为数字 (case ids are numbers): {', '.join(bad)}")
+    report = case_bulletin.bulletin(ctx, [int(v) for v in values], args.user, args.title)
+    _write(args.output, case_bulletin.render(report, args.format))
+    print(f"{args.output} ({len(report.cases)} cases)")
 
 
 def cmd_report_handover(ctx: AppContext, args: argparse.Namespace) -> None:

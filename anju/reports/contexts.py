@@ -210,3 +210,48 @@ Report = UnitReport | ProjectReport
 def help_of(cls: type) -> dict[str, str]:
     """Field name → help text of a context dataclass."""
     return {f.name: str(f.metadata.get("help", "")) for f in fields(cls)}
+
+
+# ------------------------------------------------------------------------ the case bulletin
+
+
+@dataclass(frozen=True)
+class BulletinCase:
+    """One case of a bulletin, every text as written in the case library (escaped by the
+    template)."""
+
+    case_id: int = field(metadata=doc("案例编号, e.g. 12 (printed as #12)"))
+    title: str = field(metadata=doc("标题"))
+    description: str = field(metadata=doc("问题描述"))
+    stage: str = field(metadata=doc("stage code: design | sales | construction | handover | …"))
+    stage_label: str = field(metadata=doc("阶段, e.g. 交房"))
+    category_label: str = field(metadata=doc("类别, e.g. 工程质量"))
+    severity: str = field(metadata=doc("severity code: minor | general | serious | critical"))
+    severity_label: str = field(metadata=doc("严重程度, e.g. 严重"))
+    cause: str = field(metadata=doc("原因分析 ('' when not written yet)"))
+    lesson: str = field(metadata=doc("经验教训 / 建议做法 ('' when not written yet)"))
+    department_label: str = field(metadata=doc("责任部门, e.g. 项目工程部"))
+    location: str = field(metadata=doc("部位, e.g. 卫生间 ('' when unknown)"))
+    source_project: str = field(metadata=doc("来源项目 ('' when unknown)"))
+    occurred_on: date | None = field(metadata=doc("发生日期 (None when unknown)"))
+    status: str = field(metadata=doc("status code: draft | published | retired"))
+    status_label: str = field(metadata=doc("状态, e.g. 已发布"))
+
+
+@dataclass(frozen=True)
+class CaseBulletin:
+    """案例通报: chosen cases, circulated by customer service to design and engineering."""
+
+    template: ClassVar[str] = "cases/bulletin.html.j2"
+    title: str = field(metadata=doc("通报标题, e.g. 案例通报"))
+    issued_on: date = field(metadata=doc("通报日期 (Asia/Shanghai)"))
+    issued_by: str = field(metadata=doc("签发人: the issuing user's display name"))
+    cases: tuple[BulletinCase, ...] = field(
+        metadata=doc("the cases in the order they were chosen, each once")
+    )
+    generated_at: datetime = field(metadata=doc("when the bulletin was generated (UTC)"))
+
+    @property
+    def file_stem(self) -> str:
+        """A file name for this bulletin, e.g. 案例通报_2026-03-02."""
+        return f"{self.title}_{self.issued_on.isoformat()}"
