@@ -143,6 +143,6 @@ def _my_tasks_title(ctx: AppContext, user: UserView) -> str:
     """
     arrived = task_lists.new_task_count(ctx, user.username)
     if arrived and arrived != st.session_state.get(ARRIVALS):
-        st.toast(t("tasks.arrived", count=arrived), icon="🔔")
+        st.toast(t("tasks.arrived", count=arrived), icon=":material/notifications:")
     st.session_state[ARRIVALS] = arrived
     return t("page.my_tasks_new", count=arrived) if arrived else t("page.my_tasks")

@@ -158,6 +158,9 @@ def settle(page: Page) -> None:
 def shoot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     settle(page)
+    # tables and iframes draw after the script has finished; a screenshot is for people to
+    # look at, so give them a moment (no test outcome depends on it)
+    page.wait_for_timeout(800)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
