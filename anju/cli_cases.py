@@ -9,13 +9,12 @@ and `case_drafts`.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from anju.cli_output import emit, json_object, print_json
+from anju.cli_output import emit, json_object, print_json, refuse_invalid
 from anju.services import (
     case_drafts,
     case_effectiveness,
@@ -195,14 +194,7 @@ def cmd_import(ctx: AppContext, args: argparse.Namespace) -> None:
                 print(f"  row {step.row_number}: {step.action} {number} {step.title}{fields}")
         for row in report.rejected:
             print(f"  row {row.row_number}: {row.reason}")
-    if args.errors_xlsx and report.invalid:
-        Path(args.errors_xlsx).write_bytes(case_exports.error_report_xlsx(report))
-        print(f"error report written to {args.errors_xlsx}", file=sys.stderr)
-    if report.invalid and not args.dry_run:
-        raise InvalidInputError(
-            f"{report.invalid} 行无效，未导入任何案例 ({report.invalid} invalid rows; nothing "
-            "was imported — fix them and import again)"
-        )
+    refuse_invalid(args, report.invalid, lambda: case_exports.error_report_xlsx(report), "案例")
 
 
 def cmd_export(ctx: AppContext, args: argparse.Namespace) -> None:

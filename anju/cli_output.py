@@ -1,7 +1,8 @@
 """What every `anju` command prints and parses: JSON of dataclasses, `--data` objects.
 
-Owns: the one conversion of service results (dataclasses, dates) to JSON, `--json` output, and
-reading a `--data` JSON object. Used by `anju.cli` and the area modules (`cli_cases`, …).
+Owns: the one conversion of service results (dataclasses, dates) to JSON, `--json` output,
+reading a `--data` JSON object, and the end of an Excel import (error report, refusal).
+Used by `anju.cli` and the area modules (`cli_cases`, …).
 """
 
 from __future__ import annotations
@@ -9,8 +10,10 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import sys
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from anju.services.errors import InvalidInputError
@@ -41,6 +44,21 @@ def emit(args: argparse.Namespace, value: Any, text: Callable[[], str]) -> None:
         print_json(value)
     else:
         print(text())
+
+
+def refuse_invalid(
+    args: argparse.Namespace, invalid: int, error_report: Callable[[], bytes], what: str
+) -> None:
+    """After an Excel import's report is printed: write the error report (`--errors-xlsx`)
+    and, unless it was a dry run, fail when rows were invalid (then nothing was imported)."""
+    if args.errors_xlsx and invalid:
+        Path(args.errors_xlsx).write_bytes(error_report())
+        print(f"error report written to {args.errors_xlsx}", file=sys.stderr)
+    if invalid and not args.dry_run:
+        raise InvalidInputError(
+            f"{invalid} 行无效，未导入任何{what} ({invalid} invalid rows; nothing was imported "
+            "— fix them and import again)"
+        )
 
 
 def json_object(text: str | None, option: str = "--data") -> dict[str, Any]:

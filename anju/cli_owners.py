@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from anju.cli_output import json_object, print_json
+from anju.cli_output import json_object, print_json, refuse_invalid
 from anju.services import owner_changes, owner_exports, owners
 from anju.services.context import AppContext
-from anju.services.errors import InvalidInputError
 
 AddCommand = Callable[..., argparse.ArgumentParser]
 
@@ -109,14 +107,7 @@ def cmd_import_owners(ctx: AppContext, args: argparse.Namespace) -> None:
             print(f"ignored columns: {', '.join(report.extra_columns)}")
         for row in report.rejected:
             print(f"  row {row.row_number}: {row.reason}")
-    if args.errors_xlsx and report.invalid:
-        Path(args.errors_xlsx).write_bytes(owner_exports.error_report_xlsx(report))
-        print(f"error report written to {args.errors_xlsx}", file=sys.stderr)
-    if report.invalid and not args.dry_run:
-        raise InvalidInputError(
-            f"{report.invalid} 行无效，未导入任何数据 ({report.invalid} invalid rows; nothing "
-            "was imported — fix them and import again)"
-        )
+    refuse_invalid(args, report.invalid, lambda: owner_exports.error_report_xlsx(report), "数据")
 
 
 def cmd_export_owners(ctx: AppContext, args: argparse.Namespace) -> None:
