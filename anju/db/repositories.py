@@ -127,6 +127,12 @@ def count_projects(session: Session, search: str | None = None) -> int:
     return int(session.scalar(query) or 0)
 
 
+def project_stamp(session: Session) -> tuple[int, int | None]:
+    """(how many projects, the newest id): changes whenever a project is added or removed."""
+    count, newest = session.execute(select(func.count(), func.max(Project.id))).one()
+    return int(count), newest
+
+
 def project_names(session: Session) -> list[tuple[str, str]]:
     """(code, name) of every project, by code: what a project picker needs."""
     return [

@@ -1,6 +1,7 @@
 """What every service function receives: the database, the clock and the deployed processes.
 
-Owns: `AppContext` and the cache of parsed process bundles (one per deployed version).
+Owns: `AppContext`, the cache of parsed process bundles (one per deployed version) and a small
+memo for read-mostly lists that the caller checks against a stamp read from the database.
 """
 
 from __future__ import annotations
@@ -9,11 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from threading import Lock
+from typing import TypeVar, cast
 
 from anju.db import repositories as repo
 from anju.db.unit_of_work import Database, Session
 from anju.roles import LANE_ROLES
 from workflows.specs import ProcessBundle, load_bundle
+
+T = TypeVar("T")
 
 
 def system_clock() -> datetime:
@@ -25,6 +29,7 @@ class AppContext:
     db: Database
     clock: Callable[[], datetime] = system_clock
     _bundles: dict[str, ProcessBundle] = field(default_factory=dict)
+    _memo: dict[str, tuple[object, object]] = field(default_factory=dict)
     _lock: Lock = field(default_factory=Lock)
 
     def now(self) -> datetime:
@@ -44,6 +49,18 @@ class AppContext:
         with self._lock:
             self._bundles[version_hash] = bundle
         return bundle
+
+    def memo(self, key: str, stamp: object, compute: Callable[[], T]) -> T:
+        """`compute()`'s value, kept while the caller's `stamp` (read from the database in the
+        same transaction) is unchanged; recomputed when it changes."""
+        with self._lock:
+            kept = self._memo.get(key)
+        if kept is not None and kept[0] == stamp:
+            return cast(T, kept[1])
+        value = compute()
+        with self._lock:
+            self._memo[key] = (stamp, value)
+        return value
 
     def remember(self, bundle: ProcessBundle) -> None:
         with self._lock:

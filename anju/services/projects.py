@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from types import MappingProxyType
 from typing import Any
 
 from anju.db import repositories as repo
@@ -185,10 +187,15 @@ def project_page(
         return ProjectPage(rows, total, page, pages, page_size)
 
 
-def project_names(ctx: AppContext) -> dict[str, str]:
-    """Code → name of every project, for pickers (no counts, no instance rows)."""
+def project_names(ctx: AppContext) -> Mapping[str, str]:
+    """Code → name of every project, for pickers (no counts, no instance rows). Read again only
+    when a project was added or removed (projects are never renamed)."""
     with ctx.db.unit_of_work(write=False) as session:
-        return dict(repo.project_names(session))
+        return ctx.memo(
+            "project_names",
+            repo.project_stamp(session),
+            lambda: MappingProxyType(dict(repo.project_names(session))),
+        )
 
 
 def get_project(ctx: AppContext, code: str) -> ProjectSummary:

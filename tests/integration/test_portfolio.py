@@ -35,3 +35,10 @@ def test_the_portfolio_pages_and_searches_by_code_or_name(ctx: AppContext) -> No
     assert [p.code for p in projects.project_page(ctx, "_").rows] == ["X_1"]  # literal, no wildcard
     assert projects.project_page(ctx, "%").total == 0
     assert projects.project_names(ctx)["HZ-01"] == "西溪里"
+
+
+def test_the_project_picker_sees_a_project_started_after_it_was_read(ctx: AppContext) -> None:
+    start(ctx, "NJ-01", "玄武湖畔")
+    assert dict(projects.project_names(ctx)) == {"NJ-01": "玄武湖畔"}
+    start(ctx, "NJ-02", "紫金山庄")  # the names are kept between calls, until projects change
+    assert dict(projects.project_names(ctx)) == {"NJ-01": "玄武湖畔", "NJ-02": "紫金山庄"}

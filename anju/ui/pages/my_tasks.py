@@ -3,6 +3,7 @@ saved filters, claim / release, and the BPMN form to complete one."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
@@ -111,7 +112,7 @@ def _filters(ctx: AppContext, user: UserView) -> TaskFilter:
     return _current()
 
 
-def _labels(first: str, named: dict[str, str]) -> dict[str | None, str]:
+def _labels(first: str, named: Mapping[str, str]) -> dict[str | None, str]:
     """Options of a filter: None ("all" / "none") first. A dict, not a function of the
     session's language, so the labels stay those of the run that drew the widget."""
     labels: dict[str | None, str] = {None: first}
