@@ -18,6 +18,7 @@ from anju.services import auth, task_lists
 from anju.services.context import AppContext
 from anju.services.users import UserView
 from anju.ui.i18n import LANGUAGES
+from anju.ui.pages.case_inputs import INPUT_ROLES
 from anju.ui.state import LANGUAGE, TOKEN, t, term
 from anju.ui.web_session import COOKIE, FAILED, LOGIN_PATH, LOGOUT_PATH, context
 
@@ -130,6 +131,9 @@ def main() -> None:
         pages.append(st.Page(f"{PAGES}/assign_tasks.py", title=t("page.assign")))
     if ADMIN_ROLES & roles:
         pages.append(st.Page(f"{PAGES}/admin_users.py", title=t("page.admin")))
+    pages.append(st.Page(f"{PAGES}/cases.py", title=t("page.cases")))
+    if INPUT_ROLES & roles:
+        pages.append(st.Page(f"{PAGES}/case_inputs.py", title=t("page.case_inputs")))
     if approver:
         pages.insert(0, st.Page(f"{PAGES}/approvals.py", title=t("page.approvals"), default=True))
     st.navigation(pages).run()
