@@ -2,13 +2,14 @@
 
 Owns: parsing the case commands' arguments and printing their results; every command calls one
 service function of `anju.services.cases`, `case_inputs` (recommend, package, acknowledge,
-verify), `case_imports`/`case_exports` (.xlsx import, export, template), `case_effectiveness`
-and `case_drafts`.
+verify), `case_imports`/`case_exports` (.xlsx import, export, template), `case_effectiveness`,
+`case_drafts` and `case_vectors` (reindex-vectors).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -21,6 +22,7 @@ from anju.services import (
     case_exports,
     case_imports,
     case_inputs,
+    case_vectors,
     cases,
 )
 from anju.services.context import AppContext
@@ -264,6 +266,25 @@ def cmd_draft_from_defects(ctx: AppContext, args: argparse.Namespace) -> None:
     emit(args, result, text)
 
 
+def cmd_reindex_vectors(ctx: AppContext, args: argparse.Namespace) -> None:
+    out = sys.stderr if args.json else sys.stdout
+
+    def progress(step: case_vectors.ReindexProgress) -> None:
+        print(f"{step.done}/{step.total} cases embedded ({step.seconds:.1f} s)", file=out)
+
+    result = case_vectors.reindex_vectors(
+        ctx, args.user, missing_only=args.missing, batch=args.batch, progress=progress
+    )
+    emit(
+        args,
+        result,
+        lambda: (
+            f"{result.cases} 个案例的含义向量已写入 ({result.model}, {result.dim} 维, "
+            f"{result.seconds:.1f} s, {result.embed_ms_per_case:.2f} ms/案例)"
+        ),
+    )
+
+
 def register(sub: Any, add: AddCommand) -> None:
     """Add `anju cases …` (the case library) with its own sub-commands, each with --json."""
     group = sub.add_parser("cases", help="the case library (lessons learned)")
@@ -339,6 +360,12 @@ def register(sub: Any, add: AddCommand) -> None:
     drafts = command("draft-from-defects", cmd_draft_from_defects, "draft cases from defects")
     drafts.add_argument("--project", required=True, help="project code")
     drafts.add_argument("--user", required=True, help="customer service or admin")
+    vectors = command(
+        "reindex-vectors", cmd_reindex_vectors, "rebuild the meaning vectors (in batches)"
+    )
+    vectors.add_argument("--user", required=True, help="customer service or admin")
+    vectors.add_argument("--missing", action="store_true", help="only cases without a vector")
+    vectors.add_argument("--batch", type=int, default=case_vectors.BATCH, help="cases a commit")
     for name, handler in (("publish", cmd_publish), ("retire", cmd_retire)):
         cmd = command(name, handler, f"{name} a case")
         cmd.add_argument("case_id", type=int)

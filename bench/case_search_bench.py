@@ -1,8 +1,9 @@
 """Case search over 50,000 generated cases: p50/p95 per query length, SQLite and PostgreSQL.
 
-Run: `python -m bench.case_search_bench [--cases N] [--runs R]`. PostgreSQL runs in its own
-database `anju_case_bench` on the server of ANJU_TEST_DATABASE_URL (default
-postgresql+psycopg://postgres@127.0.0.1:5432/test), created when missing and reset each run.
+Run: `python -m bench.case_search_bench [--cases N] [--runs R] [--pg-database NAME]`.
+PostgreSQL runs in its own database (`anju_case_bench` unless --pg-database says otherwise) on the
+server of ANJU_TEST_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test),
+dropped and created again each run. The index build includes the short-term posting table.
 Searches go through the real service (`anju.services.cases.search_cases`, snippets included).
 """
 
@@ -14,6 +15,7 @@ import random
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -147,29 +149,40 @@ def run_backend(name: str, url: str, count: int, runs: int) -> None:
     db.dispose()
 
 
-def _bench_pg_url() -> str:
+def _bench_pg_url(database: str) -> str:
     base = os.environ.get(
         "ANJU_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
     )
     url = make_url(base)
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text("DROP DATABASE IF EXISTS anju_case_bench"))
-        connection.execute(text("CREATE DATABASE anju_case_bench"))
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{database}"'))
+        connection.execute(text(f'CREATE DATABASE "{database}"'))
     admin.dispose()
-    return url.set(database="anju_case_bench").render_as_string(hide_password=False)
+    return url.set(database=database).render_as_string(hide_password=False)
+
+
+def run_on_both(
+    description: str | None,
+    backend: Callable[[str, str, int, int], None],
+    runs: int,
+    runs_help: str,
+) -> None:
+    """The command line of the case benches: `backend` on SQLite, then on PostgreSQL."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--cases", type=int, default=50_000)
+    parser.add_argument("--runs", type=int, default=runs, help=runs_help)
+    parser.add_argument("--skip-postgresql", action="store_true")
+    parser.add_argument("--pg-database", default="anju_case_bench", help="scratch database")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        backend("sqlite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", args.cases, args.runs)
+    if not args.skip_postgresql:
+        backend("postgresql", _bench_pg_url(args.pg_database), args.cases, args.runs)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--cases", type=int, default=50_000)
-    parser.add_argument("--runs", type=int, default=200, help="searches per query length")
-    parser.add_argument("--skip-postgresql", action="store_true")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        run_backend("sqlite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", args.cases, args.runs)
-    if not args.skip_postgresql:
-        run_backend("postgresql", _bench_pg_url(), args.cases, args.runs)
+    run_on_both(__doc__, run_backend, 200, "searches per query length")
 
 
 if __name__ == "__main__":

@@ -11,11 +11,21 @@ Relevance = STAGE_WEIGHT if the case's stage is the package's stage
           + PLACE_WEIGHT for the same city, + PLACE_WEIGHT for the same product type
           + TEXT_WEIGHT × the share of the query's character bigrams (synonyms folded) in the case
           + a little for severity; ties go to the higher case id (the newer case).
+
+Meaning (`rerank_by_meaning`): when the profile has a text, the best MEANING_POOL by the rule
+above are ranked again with
+          + MEANING_WEIGHT × max(0, cos − MEANING_FLOOR) / (1 − MEANING_FLOOR)
+where cos is the cosine of the text's and the case's meaning vectors (`casebase.meaning`), so
+a case worded differently ("淋浴房楼板渗漏" for "卫生间顶棚滴水") can pass one that only shares
+words. Unrelated Chinese texts score about 0.1–0.4 with this encoder, hence the floor; a case
+gains the reason "含义相近 0.62" when its meaning counted, and nothing when it has no vector.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+import heapq
+from dataclasses import dataclass, replace
 
 from casebase.model import Category, Severity, Stage
 from casebase.search import normalise, parse_query
@@ -26,6 +36,9 @@ DEPARTMENT_WEIGHT = 1.0
 PLACE_WEIGHT = 1.0
 TEXT_WEIGHT = 4.0
 SEVERITY_BONUS = {Severity.CRITICAL: 0.5, Severity.SERIOUS: 0.3}
+MEANING_WEIGHT = 4.0
+MEANING_FLOOR = 0.3
+MEANING_POOL = 200
 
 SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("漏水", "渗水", "滴水", "渗漏", "洇水", "返水"),
@@ -44,6 +57,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
 
 _CANONICAL = {word: group[0] for group in SYNONYMS for word in group}
 _BY_LENGTH = sorted(_CANONICAL, key=len, reverse=True)
+_REPLACEMENTS = tuple((word, _CANONICAL[word]) for word in _BY_LENGTH if word != _CANONICAL[word])
 
 STAGE_CATEGORIES: dict[Stage, frozenset[Category]] = {
     Stage.DESIGN: frozenset(
@@ -68,10 +82,19 @@ RECEIVING_DEPARTMENT: dict[Stage, str] = {
 
 def fold_synonyms(text: str) -> str:
     """`text` in index form with every synonym replaced by its group's canonical word."""
-    folded = normalise(text)
-    for word in _BY_LENGTH:
-        if word in folded and word != _CANONICAL[word]:
-            folded = folded.replace(word, _CANONICAL[word])
+    return _fold(normalise(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _fold(folded: str) -> str:
+    """`fold_synonyms` of a text already in index form (a candidate's `doc`).
+
+    Remembered for the last 8,192 texts (one recommendation reads at most 5,000 candidates,
+    mostly the same ones each time; a few MB): folding is most of the cost of ranking.
+    """
+    for word, canonical in _REPLACEMENTS:
+        if word in folded:
+            folded = folded.replace(word, canonical)
     return folded
 
 
@@ -149,52 +172,157 @@ def _text_reasons(folded_query: str, doc: str) -> list[str]:
     return reasons
 
 
-def rank(profile: Profile, candidates: list[Candidate], limit: int = 20) -> list[Suggestion]:
-    """The candidates ranked for `profile`, best first, each with the reasons for its place."""
-    query_grams = bigrams(fold_synonyms(profile.text))
-    folded_query = normalise(profile.text)
-    categories = STAGE_CATEGORIES[profile.stage]
-    city = normalise(profile.city).strip()
-    products = _product_words(profile.product_type)
-    scored: list[tuple[float, int, Suggestion]] = []
-    for case in candidates:
-        score = 0.0
-        reasons: list[str] = []
-        if case.stage is profile.stage:
-            score += STAGE_WEIGHT
+@dataclass(frozen=True)
+class _Asked:
+    """What `rank` works out once per profile."""
+
+    profile: Profile
+    query_grams: frozenset[str]
+    folded_query: str
+    categories: frozenset[Category]
+    city: str
+    products: tuple[str, ...]
+
+
+def _assess(asked: _Asked, case: Candidate, reasons: list[str] | None) -> float:
+    """The case's score; its reasons are appended to `reasons` when given (the top only)."""
+    profile = asked.profile
+    score = 0.0
+    if case.stage is profile.stage:
+        score += STAGE_WEIGHT
+        if reasons is not None:
             reasons.append(f"阶段相符:{case.stage.label}")
-        if case.category in categories:
-            score += CATEGORY_WEIGHT
+    if case.category in asked.categories:
+        score += CATEGORY_WEIGHT
+        if reasons is not None:
             reasons.append(f"类别:{case.category.label}")
-        if case.department == profile.department:
-            score += DEPARTMENT_WEIGHT
+    if case.department == profile.department:
+        score += DEPARTMENT_WEIGHT
+        if reasons is not None:
             reasons.append(f"责任部门即接收部门:{case.department}")
-        if city and (normalise(case.source_city) == city or city in case.doc):
-            score += PLACE_WEIGHT
+    city = asked.city
+    if city and (_normalised(case.source_city) == city or city in case.doc):
+        score += PLACE_WEIGHT
+        if reasons is not None:
             reasons.append(f"同城市:{profile.city}")
-        if products and (
-            normalise(case.source_product_type).strip() in products
-            or any(word in case.doc for word in products)
-        ):
-            score += PLACE_WEIGHT
+    products = asked.products
+    if products and (
+        _normalised(case.source_product_type).strip() in products
+        or any(word in case.doc for word in products)
+    ):
+        score += PLACE_WEIGHT
+        if reasons is not None:
             reasons.append(f"同产品类型:{profile.product_type}")
-        if query_grams:
-            folded_doc = fold_synonyms(case.doc)
-            shared = frozenset(gram for gram in query_grams if gram in folded_doc)
-            if shared:
-                share = len(shared) / len(query_grams)
-                score += TEXT_WEIGHT * share
-                similar = _text_reasons(folded_query, case.doc)
+    if asked.query_grams:
+        folded_doc = _fold(case.doc)
+        shared = frozenset(gram for gram in asked.query_grams if gram in folded_doc)
+        if shared:
+            share = len(shared) / len(asked.query_grams)
+            score += TEXT_WEIGHT * share
+            if reasons is not None:
+                similar = _text_reasons(asked.folded_query, case.doc)
                 words = "、".join(sorted(shared)[:6])
                 reasons.append(
                     f"文本相似 {share:.0%}(共有:{words})"
                     + (f";近义:{'、'.join(similar)}" if similar else "")
                 )
-        score += SEVERITY_BONUS.get(case.severity, 0.0)
-        if case.severity in SEVERITY_BONUS:
-            reasons.append(f"严重程度:{case.severity.label}")
-        if score > 0:
-            score = round(score, 4)
-            scored.append((score, case.id, Suggestion(case.id, case.title, score, tuple(reasons))))
+    score += SEVERITY_BONUS.get(case.severity, 0.0)
+    if case.severity in SEVERITY_BONUS and reasons is not None:
+        reasons.append(f"严重程度:{case.severity.label}")
+    return round(score, 4)
+
+
+_NORMALISED: dict[str, str] = {}
+
+
+def _normalised(text: str) -> str:
+    """`normalise` of a source project's city or product type (few values: remembered)."""
+    found = _NORMALISED.get(text)
+    if found is None:
+        found = normalise(text)
+        if len(_NORMALISED) < 10_000:
+            _NORMALISED[text] = found
+    return found
+
+
+def _best(asked: _Asked, candidates: list[Candidate], limit: int) -> list[tuple[float, Candidate]]:
+    """The `limit` best (score, case), best first, score > 0; ties to the higher id.
+
+    With a text, candidates are taken in order of their score without the text part, and the
+    rest are skipped once even TEXT_WEIGHT more could not reach the current `limit`-th: the
+    result is exactly that of scoring every candidate, with most text comparisons saved.
+    """
+    if limit < 1:
+        return []
+    heap: list[tuple[float, int, Candidate]] = []  # the best so far, worst at heap[0]
+    if asked.query_grams:
+        wordless = replace(asked, query_grams=frozenset())
+        ordered = sorted(
+            ((_assess(wordless, case, None), case) for case in candidates),
+            key=lambda item: -item[0],
+        )
+    else:
+        ordered = [(_assess(asked, case, None), case) for case in candidates]
+    for partial, case in ordered:
+        if asked.query_grams:
+            if len(heap) == limit and partial + TEXT_WEIGHT + 0.001 < heap[0][0]:
+                break
+            score = _assess(asked, case, None)
+        else:
+            score = partial
+        if score <= 0:
+            continue
+        entry = (score, case.id, case)
+        if len(heap) < limit:
+            heapq.heappush(heap, entry)
+        elif entry[:2] > heap[0][:2]:
+            heapq.heapreplace(heap, entry)
+    return [(score, case) for score, _, case in sorted(heap, key=lambda e: (-e[0], -e[1]))]
+
+
+def rank(profile: Profile, candidates: list[Candidate], limit: int = 20) -> list[Suggestion]:
+    """The candidates ranked for `profile`, best first, each with the reasons for its place.
+
+    Only the `limit` best (`_best`) are asked for their reasons, by the same `_assess`, so the
+    score shown is the score ranked.
+    """
+    asked = _Asked(
+        profile=profile,
+        query_grams=bigrams(fold_synonyms(profile.text)),
+        folded_query=normalise(profile.text),
+        categories=STAGE_CATEGORIES[profile.stage],
+        city=normalise(profile.city).strip(),
+        products=_product_words(profile.product_type),
+    )
+    best = _best(asked, candidates, limit)
+    suggestions = []
+    for score, case in best:
+        reasons: list[str] = []
+        _assess(asked, case, reasons)
+        suggestions.append(Suggestion(case.id, case.title, score, tuple(reasons)))
+    return suggestions
+
+
+def meaning_bonus(similarity: float) -> float:
+    """What a cosine adds to the score (0 at or below MEANING_FLOOR, MEANING_WEIGHT at 1)."""
+    return MEANING_WEIGHT * max(0.0, similarity - MEANING_FLOOR) / (1.0 - MEANING_FLOOR)
+
+
+def rerank_by_meaning(
+    ranked: list[Suggestion], similarity: dict[int, float], limit: int = 20
+) -> list[Suggestion]:
+    """`ranked` (from `rank`) with each case's meaning bonus added, best first again."""
+    scored: list[tuple[float, int, Suggestion]] = []
+    for suggestion in ranked:
+        cos = similarity.get(suggestion.case_id)
+        bonus = meaning_bonus(cos) if cos is not None else 0.0
+        if bonus > 0 and cos is not None:
+            suggestion = Suggestion(
+                suggestion.case_id,
+                suggestion.title,
+                round(suggestion.score + bonus, 4),
+                (*suggestion.reasons, f"含义相近 {cos:.2f}"),
+            )
+        scored.append((suggestion.score, suggestion.case_id, suggestion))
     scored.sort(key=lambda item: (-item[0], -item[1]))
     return [suggestion for _, _, suggestion in scored[:limit]]

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
 
 TITLE_WEIGHT = 2
 """The title is also part of the document, so a title hit counts TITLE_WEIGHT + 1 times."""
@@ -79,6 +81,25 @@ def score(title: str, document: str, terms: tuple[str, ...]) -> int:
     return sum(
         TITLE_WEIGHT * occurrences(title, term) + occurrences(document, term) for term in terms
     )
+
+
+def short_grams(title: str, document: str) -> dict[str, int]:
+    """Every 1- and 2-character term the document can match, with `score` for that one term.
+
+    A typed term never contains a separator, so grams holding one are left out. Counts are
+    non-overlapping like `occurrences` (they differ from a plain pair count only for "aa").
+    """
+    grams: dict[str, int] = {}
+    for text, weight in ((document, 1), (title, TITLE_WEIGHT)):
+        for char, count in Counter(text).items():
+            if char in grams or not _SEPARATORS.match(char):
+                grams[char] = grams.get(char, 0) + weight * count
+        for pair, count in Counter(map("".join, pairwise(text))).items():
+            if pair in grams or not _SEPARATORS.search(pair):
+                if pair[0] == pair[1]:
+                    count = text.count(pair)
+                grams[pair] = grams.get(pair, 0) + weight * count
+    return grams
 
 
 def matches(document: str, terms: tuple[str, ...]) -> bool:

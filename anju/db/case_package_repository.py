@@ -8,8 +8,9 @@ containing one of the query's words or their synonyms).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, func, or_, select, text
 
 from anju.db.case_tables import Case, CasePackage, CasePackageItem, CaseSearch
 from anju.db.tables import Project
@@ -19,20 +20,48 @@ from casebase.search import LIKE_ESCAPE, like_pattern
 MAX_CANDIDATES = 5000
 
 
+CandidateRow = tuple[int, str, str, str, str, str, str, str]
+"""(id, title, doc, stage, category, department, severity, source_project) of a candidate."""
+
+
 def candidates(
     session: Session, stage: str, categories: Sequence[str], words: Sequence[str]
-) -> list[tuple[Case, str]]:
-    """Published cases (with their index-form document) that could matter for `stage`."""
-    relevant: list[ColumnElement[bool]] = [Case.stage == stage, Case.category.in_(categories)]
-    relevant += [CaseSearch.doc.like(like_pattern(w), escape=LIKE_ESCAPE) for w in words if w]
+) -> list[CandidateRow]:
+    """Published cases (with their index-form document) that could matter for `stage`.
+
+    Plain rows, not ORM objects: a recommendation reads up to MAX_CANDIDATES of them.
+    """
+    # Filter on the copies in case_search and walk it newest first (its primary key): the
+    # first MAX_CANDIDATES matches end the scan, and only those rows join `cases`.
+    relevant: list[ColumnElement[bool]] = [
+        CaseSearch.stage == stage,
+        CaseSearch.category.in_(categories),
+    ]
+    if session.get_bind().dialect.name == "sqlite":  # both in index form: the same test
+        relevant += [func.instr(CaseSearch.doc, w) > 0 for w in words if w]
+    else:
+        relevant += [CaseSearch.doc.like(like_pattern(w), escape=LIKE_ESCAPE) for w in words if w]
+        # as in search: a generic plan of a prepared LIKE query scans far more than it must
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     query = (
-        select(Case, CaseSearch.doc)
-        .join(CaseSearch, CaseSearch.case_id == Case.id)
-        .where(Case.status == "published", or_(*relevant))
-        .order_by(Case.id.desc())
+        select(
+            CaseSearch.case_id,
+            Case.title,
+            CaseSearch.doc,
+            CaseSearch.stage,
+            CaseSearch.category,
+            CaseSearch.department,
+            Case.severity,
+            CaseSearch.source_project,
+        )
+        .select_from(CaseSearch)
+        .join(Case, Case.id == CaseSearch.case_id)
+        .where(CaseSearch.status == "published", or_(*relevant))
+        .order_by(CaseSearch.case_id.desc())
         .limit(MAX_CANDIDATES)
     )
-    return [(case, doc) for case, doc in session.execute(query).tuples()]
+    rows = session.connection().execute(query).all()  # Core rows: no ORM objects to build
+    return cast(list[CandidateRow], rows)
 
 
 def project_places(session: Session, names: Sequence[str]) -> dict[str, tuple[str, str]]:

@@ -5,7 +5,8 @@ Owns: every SQL statement about cases. Search takes terms already parsed by
 databases. Candidates come from the trigram index: on SQLite the FTS5 `trigram` table answers
 terms of 3+ characters (a quoted phrase, so operators are literal) and LIKE scans the shorter
 ones; on PostgreSQL LIKE uses the GIN `gin_trgm_ops` index, with custom plans forced so
-short patterns never get a slow generic plan.
+short patterns never get a slow generic plan. A query of one term of 1–2 characters is answered
+by the posting table `case_grams` instead (`anju.db.case_postings`), kept in step here.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from sqlalchemy import (
     update,
 )
 
+from anju.db import case_postings
 from anju.db.case_tables import Case, CaseRevision, CaseSearch
 from anju.db.unit_of_work import Session
 from casebase.search import LIKE_ESCAPE, SHORT_TERM, TITLE_WEIGHT, fts_phrase, like_pattern
@@ -73,17 +75,35 @@ def _filter_values(session: Session, case_id: int) -> dict[str, object]:
     return {name: getattr(case, name) for name in FILTER_COLUMNS}
 
 
+def _packed(row: CaseSearch) -> int:
+    return case_postings.facets(row.status, row.stage, row.category)
+
+
 def save_search_row(session: Session, case_id: int, title: str, doc: str) -> None:
-    """Insert or replace the case's index row (FTS5 follows through triggers on SQLite)."""
+    """Insert or replace the case's index row and its short-term postings.
+
+    FTS5 follows through triggers on SQLite; `case_grams` is rewritten only when the text or
+    the date changed, and only its packed filters when status, stage or category did.
+    """
     values: dict[str, object] = {"title": title, "doc": doc, **_filter_values(session, case_id)}
     row = session.get(CaseSearch, case_id)
+    old: tuple[str, str, date | None] | None = None
+    before = -1
     if row is None:
-        session.add(CaseSearch(case_id=case_id, **values))
+        row = CaseSearch(case_id=case_id, **values)
+        session.add(row)
     else:
+        old = (row.title, row.doc, row.occurred_on)
+        before = _packed(row)
         for name, value in values.items():
             if getattr(row, name) != value:
                 setattr(row, name, value)
     session.flush()
+    new = (row.title, row.doc, row.occurred_on)
+    if old != new:
+        case_postings.replace_case(session, case_id, old, new, _packed(row))
+    elif _packed(row) != before:
+        case_postings.set_facets(session, case_id, new, _packed(row))
 
 
 def sync_search_filters(session: Session, case_id: int) -> None:
@@ -91,10 +111,20 @@ def sync_search_filters(session: Session, case_id: int) -> None:
     row = session.get(CaseSearch, case_id)
     if row is None:
         return
+    before, old_day = _packed(row), row.occurred_on
     for name, value in _filter_values(session, case_id).items():
         if getattr(row, name) != value:
             setattr(row, name, value)
     session.flush()
+    if row.occurred_on != old_day:
+        old = (row.title, row.doc, old_day)
+        case_postings.replace_case(
+            session, case_id, old, (row.title, row.doc, row.occurred_on), _packed(row)
+        )
+    elif _packed(row) != before:
+        case_postings.set_facets(
+            session, case_id, (row.title, row.doc, row.occurred_on), _packed(row)
+        )
 
 
 def replace_search_rows(session: Session, rows: Iterable[tuple[int, str, str]]) -> int:
@@ -118,6 +148,7 @@ def replace_search_rows(session: Session, rows: Iterable[tuple[int, str, str]]) 
     session.execute(update(CaseSearch).values(copies))
     if session.get_bind().dialect.name == "sqlite":
         session.execute(text("INSERT INTO case_fts(case_fts) VALUES ('rebuild')"))
+    case_postings.rebuild(session.connection())
     return written
 
 
@@ -163,6 +194,12 @@ def search(
     session: Session, terms: Sequence[str], filters: CaseFilters, limit: int, offset: int = 0
 ) -> tuple[list[tuple[Case, int]], int]:
     """The cases containing every term, best first, and how many there are in all."""
+    if len(terms) == 1 and len(terms[0]) <= SHORT_TERM:  # straight from the posting table
+        posted, total = case_postings.search(
+            session, terms[0], _filter_arguments(filters), limit, offset
+        )
+        loaded = cases_by_ids(session, [case_id for case_id, _ in posted])
+        return [(loaded[case_id], score) for case_id, score in posted], total
     postgresql = session.get_bind().dialect.name == "postgresql"
     if postgresql:
         session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
@@ -201,6 +238,18 @@ def search(
     ids = [row.case_id for row in rows]
     found = {case.id: case for case in session.scalars(select(Case).where(Case.id.in_(ids)))}
     return [(found[row.case_id], int(row.score)) for row in rows], total
+
+
+def _filter_arguments(filters: CaseFilters) -> dict[str, Any]:
+    return {
+        "statuses": filters.statuses,
+        "stage": filters.stage,
+        "category": filters.category,
+        "department": filters.department,
+        "source_project": filters.source_project,
+        "date_from": filters.date_from,
+        "date_to": filters.date_to,
+    }
 
 
 def browse(

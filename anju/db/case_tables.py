@@ -9,6 +9,8 @@ SQLite has the FTS5 `trigram` table `case_fts` with triggers, created by migrati
 columns so search ranks without a join (0004_case_search). A case's `external_ref` (its number
 in an imported spreadsheet) and `(source_kind, source_record_id)` (the defect it was drafted
 from) are unique, so importing or drafting twice never duplicates it (0005_case_links).
+`case_grams` holds the postings of 1–2-character terms (0006_case_grams) and `case_vectors`
+each case's meaning vector (0007_case_vectors).
 """
 
 from __future__ import annotations
@@ -16,7 +18,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from anju.db.tables import Base, JsonType, UtcDateTime
@@ -105,6 +116,42 @@ class CaseSearch(Base):
     )
 
 
+class CaseGram(Base):
+    """Posting of a 1- or 2-character gram in a case's document, with that term's score.
+
+    One row per distinct gram of `case_search.doc` (migration 0006_case_grams): the primary
+    key (gram, score, day, case_id) is the search order of a one-term short query, so its top
+    page and its exact count are read from one key range. `facets` packs status, stage and
+    category (`anju.db.case_postings.facets`) so the common filters need no join; `day` is
+    `occurred_on` as a day ordinal, 0 when unknown (ranks last, as NULLS LAST does). On SQLite
+    the table is WITHOUT ROWID: the rows are the key, stored in gram order.
+    """
+
+    __tablename__ = "case_grams"
+    gram: Mapped[str] = mapped_column(String(2), primary_key=True)
+    score: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    day: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    case_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    facets: Mapped[int] = mapped_column(Integer)
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012
+
+
+class CaseVector(Base):
+    """A case's meaning vector (`casebase.meaning`): `dim` little-endian float32 values.
+
+    `model` names the encoder that made it; recommendation only compares vectors of the
+    current model (migration 0007_case_vectors; `anju cases reindex-vectors` rebuilds them).
+    """
+
+    __tablename__ = "case_vectors"
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    model: Mapped[str] = mapped_column(String(64))
+    dim: Mapped[int] = mapped_column(Integer)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class CasePackage(Base):
     """A case-input package: cases CS hands to a department for one project stage."""
 
@@ -140,4 +187,12 @@ class CasePackageItem(Base):
     )
 
 
-__all__ = ["Case", "CasePackage", "CasePackageItem", "CaseRevision", "CaseSearch"]
+__all__ = [
+    "Case",
+    "CaseGram",
+    "CasePackage",
+    "CasePackageItem",
+    "CaseRevision",
+    "CaseSearch",
+    "CaseVector",
+]

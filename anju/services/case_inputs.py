@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from anju.db import case_package_repository as packages_repo
+from anju.db import case_vector_repository as vectors_repo
 from anju.db import repositories as repo
 from anju.db.case_tables import CasePackage, CasePackageItem
 from anju.db.tables import Project, TaskIndex
@@ -27,13 +28,16 @@ from anju.services.errors import (
     PermissionDeniedError,
 )
 from anju.services.users import require_user
+from casebase import meaning
 from casebase.matching import (
+    MEANING_POOL,
     RECEIVING_DEPARTMENT,
     STAGE_CATEGORIES,
     Candidate,
     Profile,
     fold_synonyms,
     rank,
+    rerank_by_meaning,
     synonym_words,
 )
 from casebase.model import CaseError, Category, Severity, Stage
@@ -63,6 +67,10 @@ STAGE_OF_LIFECYCLE: dict[str, Stage] = {
     "occupancy_stage": Stage.OCCUPANCY,
 }
 """The lifecycle's stage keys (BPMN) and the case stage whose cases they receive."""
+_STAGES = {s.value: s for s in Stage}
+_CATEGORIES = {c.value: c for c in Category}
+_SEVERITIES = {s.value: s for s in Severity}
+_NOWHERE = ("", "")
 VERIFIER_ROLE = "customer_service"
 MAX_SUGGESTIONS = 100
 
@@ -202,10 +210,13 @@ def recommend(
 ) -> Recommendation:
     """Published cases ranked for the project's stage (its current one by default), with reasons.
 
-    `text` (optional) describes what to look for, e.g. 「外墙渗水 电梯」; synonyms count.
+    `text` (optional) describes what to look for, e.g. 「外墙渗水 电梯」; synonyms count, and
+    so does meaning: the best candidates are ranked again by the cosine of the text's and each
+    case's meaning vector (`casebase.matching.rerank_by_meaning`).
     """
     if not 1 <= limit <= MAX_SUGGESTIONS:
         raise InvalidInputError(f"limit 应在 1–{MAX_SUGGESTIONS} 之间")
+    asked = meaning.embed_one(text) if text.strip() else None
     with ctx.db.unit_of_work(write=False) as session:
         project = _project(session, project_code)
         target = _stage(stage) if stage else _current_stage(session, project)
@@ -216,23 +227,29 @@ def recommend(
         words = [*parse_query(fold_synonyms(text)).terms, *synonym_words(text)]
         categories = sorted(c.value for c in STAGE_CATEGORIES[target])
         rows = packages_repo.candidates(session, target.value, categories, words)
-        places = packages_repo.project_places(session, [c.source_project for c, _ in rows])
+        places = packages_repo.project_places(session, [row[7] for row in rows])
         candidates = [
             Candidate(
-                id=case.id,
-                title=case.title,
+                id=case_id,
+                title=title,
                 doc=doc,
-                stage=Stage(case.stage),
-                category=Category(case.category),
-                department=case.department,
-                severity=Severity(case.severity),
-                source_city=places.get(case.source_project, ("", ""))[0],
-                source_product_type=places.get(case.source_project, ("", ""))[1],
+                stage=_STAGES[case_stage],
+                category=_CATEGORIES[category],
+                department=department,
+                severity=_SEVERITIES[severity],
+                source_city=places.get(source, _NOWHERE)[0],
+                source_product_type=places.get(source, _NOWHERE)[1],
             )
-            for case, doc in rows
+            for case_id, title, doc, case_stage, category, department, severity, source in rows
         ]
         profile = Profile(target, project.city, project.product_type, text)
-        ranked = rank(profile, candidates, limit)
+        ranked = rank(profile, candidates, MEANING_POOL if asked is not None else limit)
+        if asked is not None:
+            stored = vectors_repo.vectors_of(session, [s.case_id for s in ranked], meaning.MODEL)
+            similarity = {
+                i: meaning.cosine(asked, meaning.from_bytes(v)) for i, v in stored.items()
+            }
+            ranked = rerank_by_meaning(ranked, similarity, limit)
         packaged = {
             item.case_id
             for item, _, _ in packages_repo.items_of(

@@ -2,7 +2,7 @@
 
 Owns: who may do what (customer service and admins write; everyone reads published cases;
 writers also see drafts and retired cases), the optimistic version check on edits, the edit
-history and keeping the search index in step with every write.
+history and keeping the search index and the meaning vector in step with every write.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from anju.db import case_repository as cases_repo
+from anju.db import case_vector_repository as vectors_repo
 from anju.db.case_repository import CaseFilters
 from anju.db.case_tables import Case
 from anju.db.unit_of_work import CONCURRENT_WRITE_ERRORS, Session
@@ -24,6 +25,7 @@ from anju.services.errors import (
     PermissionDeniedError,
 )
 from anju.services.users import require_user
+from casebase import meaning
 from casebase.model import (
     CaseContent,
     CaseError,
@@ -191,9 +193,20 @@ def require_writer(session: Session, username: str) -> None:
         raise PermissionDeniedError(f"{username} 无权编辑案例库(仅客户服务部和管理员)")
 
 
+def meaning_text(content: CaseContent) -> str:
+    return meaning.case_text(content.title, content.description, content.cause, content.location)
+
+
 def index_case(session: Session, case_id: int, content: CaseContent) -> None:
+    """Keep the search index and the case's meaning vector in step with its content.
+
+    Callers load the encoder (`casebase.meaning.load`) before their write transaction, so
+    only the embedding itself (a few ms) happens while it is open.
+    """
     title, body = content.searchable_parts()
     cases_repo.save_search_row(session, case_id, normalise(title), normalise(title + "\n" + body))
+    vector = meaning.to_bytes(meaning.embed_one(meaning_text(content)))
+    vectors_repo.save_vectors(session, meaning.MODEL, meaning.DIM, [(case_id, vector)])
 
 
 def apply_content(row: Case, content: CaseContent) -> None:
@@ -222,6 +235,7 @@ def create_case(ctx: AppContext, username: str, **values: Any) -> CaseView:
     """A new draft case written by `username` (customer service or admin)."""
     content = parse_content(values)
     now = ctx.now()
+    meaning.load()
     with ctx.db.unit_of_work() as session:
         require_writer(session, username)
         row = Case(status=str(Status.DRAFT), author=username, created_at=now, updated_at=now)
@@ -250,6 +264,7 @@ def edit_case(
 ) -> CaseView:
     """Change fields of a case; `expected_version` is the version the editor saw."""
     now = ctx.now()
+    meaning.load()
     try:
         with ctx.db.unit_of_work() as session:
             require_writer(session, username)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from casebase.matching import Candidate, Profile, bigrams, fold_synonyms, rank
@@ -67,3 +69,28 @@ def test_verification_needs_a_reason_and_evidence_where_the_rule_says() -> None:
         check_verification("not_avoided", "工期原因", "")
     with pytest.raises(CaseError, match="无效"):
         check_verification("maybe", "", "")
+
+
+@pytest.mark.parametrize("text", ["卫生间顶棚滴水", "外墙渗水 电梯", "", "车位"])
+def test_ranking_skips_no_case_that_belongs_in_the_top(text: str) -> None:
+    """`rank` stops scoring text early; the result equals scoring every case one by one."""
+    rng = random.Random(3)
+    words = ["卫生间", "漏水", "渗水", "外墙", "电梯", "噪音", "车位", "顶棚", "滴水"]
+    words += ["杭州", "洋房"]
+    candidates = [
+        Candidate(
+            id=i,
+            title=f"案例{i}",
+            doc=normalise("".join(rng.sample(words, rng.randint(0, 4)))),
+            stage=rng.choice(list(Stage)),
+            category=rng.choice(list(Category)),
+            department=rng.choice(["design", "engineering", "sales", "property"]),
+            severity=rng.choice(list(Severity)),
+        )
+        for i in range(1, 600)
+    ]
+    profile = Profile(Stage.DESIGN, city="杭州", product_type="洋房", text=text)
+    one_by_one = [s for c in candidates for s in rank(profile, [c], 1)]
+    expected = sorted(one_by_one, key=lambda s: (-s.score, -s.case_id))
+    for limit in (1, 20, 200, 1000):
+        assert rank(profile, candidates, limit) == expected[:limit]

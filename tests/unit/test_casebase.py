@@ -87,3 +87,35 @@ def test_case_content_is_parsed_and_validated_with_reasons() -> None:
     with pytest.raises(CaseError, match="标题不能为空"):
         CaseContent.build(title=" ", description="y", stage="design", category="quality",
                           department="design")  # fmt: skip
+
+
+def test_short_grams_score_every_short_term_as_the_search_rule_does() -> None:
+    from casebase.search import short_grams
+
+    title = normalise("卫生间漏水")
+    doc = normalise("卫生间漏水\n水水水滴落，漏水 AB-12 “引号”")
+    grams = short_grams(title, doc)
+    every = {doc[i : i + n] for n in (1, 2) for i in range(len(doc) - n + 1)}
+    typed = {g for g in every if parse_query(g).terms == (g,)}
+    assert set(grams) == typed  # every gram a query can hold, none with a separator
+    for gram, value in grams.items():
+        assert value == score(title, doc, (gram,)), gram
+    assert grams["水水"] == 1  # non-overlapping, as replace() counts in SQL
+
+
+def test_meaning_counts_only_above_the_floor_and_says_so() -> None:
+    from casebase.matching import (
+        MEANING_FLOOR,
+        MEANING_WEIGHT,
+        Suggestion,
+        meaning_bonus,
+        rerank_by_meaning,
+    )
+
+    assert meaning_bonus(MEANING_FLOOR) == 0 == meaning_bonus(-0.5)
+    assert meaning_bonus(1.0) == MEANING_WEIGHT
+    ranked = [Suggestion(1, "a", 6.0, ("x",)), Suggestion(2, "b", 5.0, ("y",))]
+    again = rerank_by_meaning(ranked, {2: 0.72, 1: 0.2}, limit=5)
+    assert [s.case_id for s in again] == [2, 1]
+    assert again[0].reasons == ("y", "含义相近 0.72")
+    assert again[1] == ranked[0]  # below the floor: unchanged, no reason
