@@ -22,7 +22,7 @@ def build_context(
     settings = settings or Settings.from_env()
     if settings.database_url.startswith("sqlite:///"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return AppContext(db=Database(settings.database_url), clock=clock)
+    return AppContext(db=Database(settings.database_url), clock=clock, data_dir=settings.data_dir)
 
 
 def init(ctx: AppContext, settings: Settings | None = None) -> DeployResult:

@@ -117,8 +117,10 @@ def clock() -> TestClock:
 
 
 @pytest.fixture
-def ctx(database_url: str, clock: TestClock, repo_bundle: Any) -> Iterator[AppContext]:
-    context = AppContext(db=Database(database_url), clock=clock)
+def ctx(
+    database_url: str, clock: TestClock, repo_bundle: Any, tmp_path: Path
+) -> Iterator[AppContext]:
+    context = AppContext(db=Database(database_url), clock=clock, data_dir=tmp_path / "data")
     context.remember(repo_bundle)
     processes.deploy_directory(context, BPMN_DIR)
     for username, name, roles in DEMO_USERS:

@@ -1,11 +1,17 @@
-"""Real owner .xlsx files for the tests, written with openpyxl the way sales send them."""
+"""Real owner .xlsx files for the tests, written with openpyxl the way sales send them, and a
+defect recorded in one of their rooms."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
+
+from anju.services import handover
+from anju.services.context import AppContext
 
 # Checksum-valid (GB 11643) fake ID numbers; 11010519491231002X is the standard's own example.
 ID_A = "370202199001017540"
@@ -67,3 +73,18 @@ def clean_rows() -> list[list[object]]:
         ["1栋", "2单元", "201", "陈志强", "13912345678", ID_C, "", "2025-03-03"],
         ["2栋", "1单元", "1802", "刘芳", "", ID_D, "青岛市黄岛区长江中路 9 号", "2025-03-04"],
     ]
+
+
+def record_leak(
+    ctx: AppContext, code: str, room: str, description: str = "淋浴区墙面返潮", **values: Any
+) -> int:
+    """Record a bathroom-wall leak in `room` (as customer service), due 2026-06-01; its id."""
+    fields: dict[str, Any] = {
+        "space": "卫生间",
+        "part": "墙面",
+        "category": "渗漏",
+        "severity": "major",
+        "due": date(2026, 6, 1),
+    }
+    fields.update(values)
+    return handover.add_defect(ctx, code, room, "kefu", description=description, **fields).defect_id

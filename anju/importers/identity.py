@@ -1,6 +1,7 @@
 """Chinese personal identifiers: the resident ID number (GB 11643) and phone numbers.
 
-Owns: checking and masking ID numbers and phones. Pure functions; imports nothing from Anju.
+Owns: checking and masking ID numbers and phones, and masking names. Pure functions; imports
+nothing from Anju.
 """
 
 from __future__ import annotations
@@ -67,6 +68,12 @@ def mask_phone(value: str) -> str:
     if len(value) <= 7:
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_name(name: str) -> str:
+    """`王晓燕` → `王**`: the surname stays so staff can greet the owner."""
+    name = name.strip()
+    return name[:1] + "*" * (len(name) - 1) if name else ""
 
 
 def mask_id_number(value: str) -> str:

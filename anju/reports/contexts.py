@@ -82,6 +82,11 @@ class DefectLine:
     history: tuple[EventLine, ...] = field(
         metadata=doc("every transition of its rectification, oldest first")
     )
+    photos: tuple[str, ...] = field(
+        default=(),
+        metadata=doc("its first photos as `data:image/jpeg;base64,…` thumbnails (≤ 320 px)"),
+    )
+    more_photos: int = field(default=0, metadata=doc("photos beyond those shown"))
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,16 @@ class DefectGroup:
     space: str = field(metadata=doc("房间, e.g. 卫生间"))
     part: str = field(metadata=doc("部位, e.g. 墙面"))
     defects: tuple[DefectLine, ...] = field(metadata=doc("the defects found there, by id"))
+
+
+@dataclass(frozen=True)
+class InspectionLine:
+    at: datetime = field(metadata=doc("when the joint inspection was recorded (UTC)"))
+    username: str = field(metadata=doc("who recorded it"))
+    checklist: str = field(metadata=doc("the checklist's name, e.g. standard"))
+    passed: int = field(metadata=doc("items that passed"))
+    defects: int = field(metadata=doc("items with a defect"))
+    not_applicable: int = field(metadata=doc("items that do not apply to this room"))
 
 
 @dataclass(frozen=True)
@@ -107,6 +122,9 @@ class UnitReport:
     )
     earlier_outcomes: tuple[OutcomeLine, ...] = field(
         metadata=doc("older outcomes, e.g. a refusal before")
+    )
+    inspection: InspectionLine | None = field(
+        metadata=doc("the room's newest joint inspection (联合查验), or None before it")
     )
     groups: tuple[DefectGroup, ...] = field(
         metadata=doc("inspection results grouped by space and part")

@@ -1,4 +1,5 @@
-"""What every service function receives: the database, the clock and the deployed processes.
+"""What every service function receives: the database, the clock, the deployed processes and
+the store of uploaded files.
 
 Owns: `AppContext`, the cache of parsed process bundles (one per deployed version) and a small
 memo for read-mostly lists that the caller checks against a stamp read from the database.
@@ -9,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from threading import Lock
 from typing import TypeVar, cast
 
+from anju.config import Settings
 from anju.db import repositories as repo
 from anju.db.unit_of_work import Database, Session
+from anju.files.store import FileStore
 from anju.roles import LANE_ROLES
 from workflows.specs import ProcessBundle, load_bundle
 
@@ -28,9 +32,15 @@ def system_clock() -> datetime:
 class AppContext:
     db: Database
     clock: Callable[[], datetime] = system_clock
+    data_dir: Path | None = None
+    """Where uploaded files are kept (under `files/`); ANJU_DATA_DIR when not given."""
     _bundles: dict[str, ProcessBundle] = field(default_factory=dict)
     _memo: dict[str, tuple[object, object]] = field(default_factory=dict)
     _lock: Lock = field(default_factory=Lock)
+
+    @property
+    def files(self) -> FileStore:
+        return FileStore((self.data_dir or Settings.from_env().data_dir) / "files")
 
     def now(self) -> datetime:
         moment = self.clock()

@@ -20,6 +20,7 @@ from anju.db.handover_repository import DefectRow, RoomRow
 from anju.db.handover_tables import Defect
 from anju.db.unit_of_work import Session
 from anju.localtime import local_date, local_text
+from anju.locations import room_label
 from anju.services.context import AppContext
 from anju.services.errors import (
     ConflictError,
@@ -333,8 +334,13 @@ def room_of(session: Session, project_id: int, room: str) -> RoomRow:
     raise NotFoundError(f"项目中没有房间 '{room}' (no such room in the project)")
 
 
+def is_overdue(state: str, due: date, today: date) -> bool:
+    """A rectification is overdue when it is not closed and its due day (local) has passed."""
+    return state != "closed" and due < today
+
+
 def label(room: RoomRow) -> str:
-    return f"{room.phase}{room.building}{room.unit}{room.number}"
+    return room_label(room.phase, room.building, room.unit, room.number)
 
 
 def _view(row: DefectRow, today: date) -> DefectView:
@@ -353,5 +359,5 @@ def _view(row: DefectRow, today: date) -> DefectView:
         version=row.version,
         updated_at=row.updated_at,
         updated_by=row.updated_by,
-        overdue=row.state != "closed" and row.due_date < today,
+        overdue=is_overdue(row.state, row.due_date, today),
     )

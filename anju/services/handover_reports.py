@@ -9,17 +9,19 @@ or PDF. Reads through `anju.db.handover_repository` (counts are SQL aggregates t
 
 from __future__ import annotations
 
+import base64
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 
 from anju.db import handover_repository as handover_repo
+from anju.db import inspection_repository as inspection_repo
 from anju.db import owner_repository as owners_repo
 from anju.db import repositories as repo
 from anju.db.handover_repository import DefectRow, RoomRow
 from anju.db.handover_tables import RectificationEvent, UnitHandover
 from anju.db.unit_of_work import Session
-from anju.importers.identity import mask_phone
+from anju.importers.identity import mask_name, mask_phone
 from anju.localtime import local_date
 from anju.reports import batch
 from anju.reports.charts import bar_chart
@@ -29,6 +31,7 @@ from anju.reports.contexts import (
     DefectGroup,
     DefectLine,
     EventLine,
+    InspectionLine,
     OutcomeLine,
     OverdueLine,
     OwnerLine,
@@ -40,15 +43,17 @@ from anju.reports.contexts import (
     UnitReport,
 )
 from anju.reports.grid import GridRoom, building_grids
+from anju.services import attachments
 from anju.services.context import AppContext
 from anju.services.errors import InvalidInputError, NotFoundError
-from anju.services.handover import label, room_of
+from anju.services.handover import is_overdue, label, room_of
 from anju.services.users import require_user
 
 FORMATS = batch.FORMATS
 DURATION_BUCKETS = ((3, "0–3 天"), (7, "4–7 天"), (14, "8–14 天"), (30, "15–30 天"))
 LONGEST_BUCKET = "30 天以上"
 PENDING = OutcomeLine("pending", False, "", None, "")
+PHOTOS_SHOWN = 3  # a defect's photos in the unit report (keeps a PDF near its size budget)
 
 
 # ------------------------------------------------------------------------------ unit reports
@@ -75,6 +80,10 @@ def unit_reports(
         for a in handover_repo.appointments(session, project_id):
             booked[a.room_id].append(AppointmentLine(a.day, a.slot, a.booked_by))
         owners = _owners_by_location(session, project_id)
+        inspections = {r.room_id: _inspection(session, r.room_id) for r in chosen}
+    photos = attachments.defect_photos(
+        ctx, [d.defect_id for rows in defects.values() for d in rows]
+    )
     return [
         UnitReport(
             project=header,
@@ -83,7 +92,8 @@ def unit_reports(
             appointments=tuple(booked.get(room.room_id, ())),
             outcome=outcomes.get(room.room_id, [PENDING])[-1],
             earlier_outcomes=tuple(outcomes.get(room.room_id, [PENDING])[:-1]),
-            groups=_groups(defects.get(room.room_id, []), history, today),
+            inspection=inspections[room.room_id],
+            groups=_groups(defects.get(room.room_id, []), history, photos, today),
             total_defects=len(defects.get(room.room_id, [])),
             open_defects=sum(d.state != "closed" for d in defects.get(room.room_id, [])),
             generated_at=now,
@@ -122,8 +132,28 @@ def _outcomes_by_room(rows: list[UnitHandover]) -> dict[int, list[OutcomeLine]]:
     return found
 
 
+def _inspection(session: Session, room_id: int) -> InspectionLine | None:
+    row = inspection_repo.latest_inspection(session, room_id)
+    if row is None:
+        return None
+    count = {r: sum(x.result == r for x in row.results) for r in ("pass", "defect", "na")}
+    return InspectionLine(
+        row.at, row.username, row.checklist, count["pass"], count["defect"], count["na"]
+    )
+
+
+def _data_uris(thumbnails: list[bytes]) -> tuple[str, ...]:
+    return tuple(
+        "data:image/jpeg;base64," + base64.b64encode(t).decode("ascii")
+        for t in thumbnails[:PHOTOS_SHOWN]
+    )
+
+
 def _groups(
-    rows: list[DefectRow], history: dict[int, list[EventLine]], today: date
+    rows: list[DefectRow],
+    history: dict[int, list[EventLine]],
+    photos: dict[int, list[bytes]],
+    today: date,
 ) -> tuple[DefectGroup, ...]:
     places: dict[tuple[str, str], list[DefectLine]] = defaultdict(list)
     for d in rows:
@@ -137,17 +167,13 @@ def _groups(
                 found_by=d.found_by,
                 due_date=d.due_date,
                 state=d.state,
-                overdue=d.state != "closed" and d.due_date < today,
+                overdue=is_overdue(d.state, d.due_date, today),
                 history=tuple(history.get(d.rectification_id, ())),
+                photos=_data_uris(photos.get(d.defect_id, [])),
+                more_photos=max(0, len(photos.get(d.defect_id, [])) - PHOTOS_SHOWN),
             )
         )
     return tuple(DefectGroup(space, part, tuple(lines)) for (space, part), lines in places.items())
-
-
-def mask_name(name: str) -> str:
-    """`王晓燕` → `王**`: the surname stays so staff can greet the owner."""
-    name = name.strip()
-    return name[:1] + "*" * (len(name) - 1) if name else ""
 
 
 def _key(room: RoomRow) -> tuple[str, str, str, str]:

@@ -134,7 +134,8 @@ def list_tasks(
         return [row_view(task, p.code, p.name, now) for task, p in rows]
 
 
-def _gone(session: Any, task_id: str) -> Exception:
+def gone(session: Any, task_id: str) -> Exception:
+    """The error for a task that is not ready: who completed it and when, or not found."""
     done = repo.completion_of(session, task_id)
     if done is None:
         return NotFoundError(f"no ready task {task_id}")
@@ -144,7 +145,8 @@ def _gone(session: Any, task_id: str) -> Exception:
     )
 
 
-def _check_may_act(task: TaskIndex, username: str, display: str, roles: set[str]) -> None:
+def check_may_act(task: TaskIndex, username: str, display: str, roles: set[str]) -> None:
+    """Refuse a user outside the task's lane, or anyone but the colleague who claimed it."""
     if task.role not in roles:
         raise PermissionDeniedError(
             f"'{task.name}' belongs to the {task.role} lane; {display} ({username}) has roles "
@@ -174,12 +176,12 @@ def act_on_task(
             display, roles = require_user(session, username)
             instance_id = repo.task_instance_id(session, task_id)
             if instance_id is None:
-                raise _gone(session, task_id)
+                raise gone(session, task_id)
             row = repo.lock_instance(session, instance_id)
             task = repo.task_row(session, task_id)
             if task is None:
-                raise _gone(session, task_id)
-            _check_may_act(task, username, display, roles)
+                raise gone(session, task_id)
+            check_may_act(task, username, display, roles)
             if guard is not None:
                 guard(session, task)
             project_code = repo.project_code(session, row.project_id)
@@ -221,7 +223,7 @@ def act_on_task(
             return ActionResult(task_id, definition.name, project_code, task.stage_key, next_tasks)
     except CONCURRENT_WRITE_ERRORS as exc:
         with ctx.db.unit_of_work(write=False) as session:
-            raise _gone(session, task_id) from exc
+            raise gone(session, task_id) from exc
     except _Failed as failed:
         incident = _record_incident(ctx, failed, task_id, username, now)
         raise TaskFailedError(str(failed.cause), incident) from failed.cause
@@ -287,8 +289,8 @@ def _assign(
         display, roles = require_user(session, username)
         task = repo.task_row(session, task_id)
         if task is None or task.kind != "user":
-            raise _gone(session, task_id)
-        _check_may_act(task, username, display, roles)
+            raise gone(session, task_id)
+        check_may_act(task, username, display, roles)
         if not repo.set_assignee(session, task_id, assignee, [None, username]):
             raise ConflictError(f"'{task.name}' was claimed by someone else meanwhile")
         repo.add_event(
@@ -314,7 +316,7 @@ def task_detail(ctx: AppContext, task_id: str) -> TaskDetail:
     with ctx.db.unit_of_work(write=False) as session:
         task = repo.task_row(session, task_id)
         if task is None or task.kind != "user":
-            raise _gone(session, task_id)
+            raise gone(session, task_id)
         instance = repo.instance_of_project(session, task.project_id)
         assert instance is not None
         definition = ctx.bundle(session, instance.process_version).task(
@@ -350,7 +352,7 @@ def reassign(
         for task_id in chosen:
             task = repo.task_row(session, task_id)
             if task is None or task.kind != "user":
-                raise _gone(session, task_id)
+                raise gone(session, task_id)
             if task.role not in departments:
                 raise PermissionDeniedError(
                     f"'{task.name}' belongs to the {task.role} lane, which {by_username} "

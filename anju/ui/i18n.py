@@ -1,16 +1,16 @@
 """The message catalogue: every visible string of the UI, in Simplified Chinese and English.
 
 Owns: message keys and their texts, and `t()` to look one up in the current language.
-The case library and hand-over pages keep their keys in `messages_cases.py` and
-`messages_handover.py`, merged here (a key defined twice is an error at import). A test fails
-when a key is missing in either language.
+The case library, hand-over and owner-change pages keep their keys in `messages_cases.py`,
+`messages_handover.py` and `messages_owner_changes.py`, merged here (a key defined twice is an
+error at import). A test fails when a key is missing in either language.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from anju.ui import messages_cases, messages_handover
+from anju.ui import messages_cases, messages_handover, messages_owner_changes
 
 DEFAULT_LANGUAGE = "zh"
 LANGUAGES = {"zh": "中文", "en": "English"}
@@ -141,6 +141,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "tasks.arrived": "自您上次查看以来，有 {count} 项新任务到达。",
         "page.my_tasks_new": "我的任务 ({count})",
         "event.task_reassigned": "分派任务",
+        "event.file_attached": "上传文件",
+        "files.title": "附件与照片（{count}）",
+        "files.none": "还没有附件。",
+        "files.add": "添加照片或文件",
+        "files.add_photos": "添加照片",
+        "files.caption": "说明（可选）",
+        "files.upload": "上传",
+        "files.uploaded": "已上传 {count} 个文件。",
+        "files.download": "下载原图",
+        "files.remove": "删除",
+        "files.removed": "已删除 {name}。",
+        "files.by": "{by} · {at} · {size}",
+        "files.accepted": (
+            "照片（JPEG、PNG、WebP）不超过 {photo} MB，"
+            "文档（PDF、Word、Excel）不超过 {document} MB。"
+        ),
+        "files.accepted_photos": "照片（JPEG、PNG、WebP）不超过 {photo} MB。",
         "role.cs_manager": "客户服务部经理",
         "role.design_manager": "设计管理部经理",
         "role.engineering_manager": "项目工程部经理",
@@ -311,6 +328,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "tasks.arrived": "{count} new tasks arrived since you last looked.",
         "page.my_tasks_new": "My tasks ({count})",
         "event.task_reassigned": "Task reassigned",
+        "event.file_attached": "File attached",
+        "files.title": "Files and photos ({count})",
+        "files.none": "No files yet.",
+        "files.add": "Add photos or files",
+        "files.add_photos": "Add photos",
+        "files.caption": "Caption (optional)",
+        "files.upload": "Upload",
+        "files.uploaded": "{count} file(s) uploaded.",
+        "files.download": "Download original",
+        "files.remove": "Remove",
+        "files.removed": "{name} removed.",
+        "files.by": "{by} · {at} · {size}",
+        "files.accepted": (
+            "Photos (JPEG, PNG, WebP) up to {photo} MB, "
+            "documents (PDF, Word, Excel) up to {document} MB."
+        ),
+        "files.accepted_photos": "Photos (JPEG, PNG, WebP) up to {photo} MB.",
         "role.cs_manager": "Customer-service manager",
         "role.design_manager": "Design manager",
         "role.engineering_manager": "Engineering manager",
@@ -364,7 +398,7 @@ def _merge(*areas: dict[str, dict[str, str]]) -> None:
             MESSAGES[language].update(texts)
 
 
-_merge(messages_cases.MESSAGES, messages_handover.MESSAGES)
+_merge(messages_cases.MESSAGES, messages_handover.MESSAGES, messages_owner_changes.MESSAGES)
 
 
 def has(language: str, key: str) -> bool:

@@ -64,7 +64,7 @@ def portfolio(tmp_path: Path, repo_bundle: object) -> Iterator[Driver]:
     upgrade(engine)
     engine.dispose()
     clock = TestClock(datetime.now(UTC))  # the server runs on the real clock
-    ctx = AppContext(db=Database(url), clock=clock)
+    ctx = AppContext(db=Database(url), clock=clock, data_dir=tmp_path)  # the server's data dir
     ctx.remember(repo_bundle)
     processes.deploy_directory(ctx, BPMN_DIR)
     for username, name, roles in DEMO_USERS:
@@ -136,6 +136,7 @@ def streamlit_server(database_url: str, data_dir: Path) -> Iterator[Server]:
 @pytest.fixture
 def server(portfolio: Driver, tmp_path: Path) -> Iterator[Server]:
     """`streamlit run app.py` on a free port against the portfolio's database."""
+    assert portfolio.ctx.data_dir == tmp_path  # one file store for the test and the server
     with streamlit_server(str(portfolio.ctx.db.engine.url), tmp_path) as running:
         yield running
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jinja2
 import pytest
+from PIL import Image
 
 from anju import cli
 from anju.config import REPO_ROOT
@@ -21,9 +22,17 @@ from anju.importers.identity import id_check_char
 from anju.localtime import local_date
 from anju.reports import contexts, render
 from anju.reports.pdf import render_pdf
-from anju.services import handover, handover_reports, handover_units, owners
+from anju.services import (
+    attachments,
+    handover,
+    handover_reports,
+    handover_units,
+    inspection,
+    owners,
+)
 from anju.services.context import AppContext
 from anju.services.errors import NotFoundError
+from anju.services.inspection import ItemResult
 from tests.conftest import Driver, TestClock
 from tests.owner_sheets import write_xlsx
 
@@ -280,3 +289,47 @@ def test_the_cli_writes_the_project_report_one_unit_and_a_zip_of_all_units(
     assert cli.main([*base, "--unit", "909", "--format", "pdf", "-o", str(missing)], ctx=ctx) == 2
     assert not missing.exists()
     assert "909" in capsys.readouterr().err
+
+
+def _jpeg(shade: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (1200, 900), (shade, 90, 60)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_the_unit_report_shows_the_inspection_and_the_first_three_photos_of_a_defect(
+    ctx: AppContext, project: str
+) -> None:
+    before = handover_reports.unit_report(ctx, project, "301", "kefu")
+    assert before.inspection is None
+    assert "尚未进行联合查验" in render.render_html(before)
+    sheet = inspection.checklist()
+    results = [
+        ItemResult(item.space, item.item, "na" if n == 0 else "pass")
+        for n, item in enumerate(sheet.items)
+    ]
+    inspection.record_inspection(ctx, project, "301", "kefu", results)
+    [leak] = [d for d in handover.list_defects(ctx, project, "kefu") if d.location.endswith("301")]
+    for shade in (40, 80, 120, 160):
+        attachments.attach(ctx, "defect", leak.defect_id, "kefu", f"渗水{shade}.jpg", _jpeg(shade))
+
+    report = handover_reports.unit_report(ctx, project, "301", "kefu")
+    assert report.inspection is not None
+    assert (report.inspection.passed, report.inspection.not_applicable) == (len(sheet.items) - 1, 1)
+    line = report.groups[0].defects[0]
+    assert len(line.photos) == 3
+    assert line.more_photos == 1
+    assert all(p.startswith("data:image/jpeg;base64,") for p in line.photos)
+    html = render.render_html(report)
+    assert f"合格 {len(sheet.items) - 1}，有问题 0，不适用 1" in html
+    assert "另有 1 张" in html
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / "handover_unit_report_photos.pdf"
+    path.write_bytes(render_pdf(report))
+    images = subprocess.run(
+        ["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert len(images) == 3  # the thumbnails, 320 px wide, not the 1200 px originals
+    assert all(int(row.split()[3]) == 320 for row in images)
+    assert path.stat().st_size < 100_000

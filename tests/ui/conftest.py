@@ -18,6 +18,7 @@ PASSWORD = "secret-pass-1"
 @pytest.fixture
 def app_env(driver: Driver, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Driver:
     monkeypatch.setenv("ANJU_DATABASE_URL", database_url)
+    monkeypatch.setenv("ANJU_DATA_DIR", str(driver.ctx.data_dir))  # the same file store
     monkeypatch.setenv("ANJU_LANGUAGE", "zh")
     for username in ("kefu", "kefu2", "lingdao", "zongjingli", "admin", "sheji"):
         auth.set_password(driver.ctx, username, PASSWORD)

@@ -1,0 +1,1 @@
+"""Uploaded files: what they are (`kinds`) and where they are kept (`store`)."""
