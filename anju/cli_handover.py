@@ -1,9 +1,9 @@
 """`anju` commands of the hand-over (交房), registered into the main parser by `anju.cli`.
 
 Owns: parsing and printing for appointments, defects and their rectification, re-inspection
-bookings, joint inspections and unit outcomes. Each command calls one service function of
-`anju.services.handover`, `handover_units` or `inspection`; must not import
-SQLAlchemy, openpyxl or Streamlit.
+bookings, joint inspections, unit outcomes and the defects export. Each command calls one
+service function of `anju.services.handover`, `handover_units`, `inspection` or
+`defect_exports`; must not import SQLAlchemy, openpyxl or Streamlit.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 from anju.cli_output import emit
 from anju.localtime import local_text
-from anju.services import handover, handover_units, inspection
+from anju.services import defect_exports, handover, handover_units, inspection
 from anju.services.context import AppContext
 from anju.services.errors import InvalidInputError
 
@@ -25,13 +25,18 @@ AddCommand = Callable[..., argparse.ArgumentParser]
 
 
 def register(sub: Any, add: AddCommand) -> None:
-    """Add `anju defects`, `anju defect …` (incl. re-inspection bookings) and `anju unit …`
-    (incl. the joint inspection)."""
+    """Add `anju defects`, `anju export-defects`, `anju defect …` (incl. re-inspection
+    bookings) and `anju unit …` (incl. the joint inspection)."""
     cmd = add("defects", cmd_defects, "a project's defects and their rectification", True)
     cmd.add_argument("--project", required=True)
     cmd.add_argument("--user", required=True)
     cmd.add_argument("--open", action="store_true", help="leave out closed rectifications")
     cmd.add_argument("--overdue", action="store_true", help="only overdue, earliest due first")
+    cmd = add("export-defects", cmd_export_defects, "export a project's defects to .xlsx")
+    cmd.add_argument("--project", required=True)
+    cmd.add_argument("--user", required=True)
+    cmd.add_argument("-o", "--output", required=True, help="where to write the .xlsx")
+    cmd.add_argument("--open", action="store_true", help="leave out closed rectifications")
     _register_defect(sub)
     _register_unit(sub)
 
@@ -146,6 +151,14 @@ def cmd_defects(ctx: AppContext, args: argparse.Namespace) -> None:
     else:
         rows = handover.list_defects(ctx, args.project, args.user, open_only=args.open)
     emit(args, rows, lambda: "\n".join(_defect_line(row) for row in rows))
+
+
+def cmd_export_defects(ctx: AppContext, args: argparse.Namespace) -> None:
+    content = defect_exports.export_defects(ctx, args.project, args.user, open_only=args.open)
+    path = Path(args.output)
+    path.write_bytes(content)
+    which = "open defects" if args.open else "defects"
+    print(f"{args.project} {which} written to {path} (personal data masked; export logged)")
 
 
 def cmd_defect_add(ctx: AppContext, args: argparse.Namespace) -> None:

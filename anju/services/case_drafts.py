@@ -27,6 +27,8 @@ from anju.services.cases import (
 )
 from anju.services.context import AppContext
 from anju.services.errors import ConflictError, NotFoundError
+from anju.services.handover import label
+from casebase import meaning
 from casebase.drafting import DefectFacts, draft_values
 from casebase.model import SourceKind, Status
 
@@ -45,6 +47,7 @@ class DraftResult:
 def draft_from_defects(ctx: AppContext, project_code: str, username: str) -> DraftResult:
     """A draft case for every defect of the project that has none yet (customer service)."""
     now = ctx.now()
+    meaning.load()  # each draft is embedded inside the transaction; the weights load outside it
     try:
         with ctx.db.unit_of_work() as session:
             require_writer(session, username)
@@ -59,7 +62,7 @@ def draft_from_defects(ctx: AppContext, project_code: str, username: str) -> Dra
                     continue
                 room = defect.room
                 facts = DefectFacts(
-                    room=f"{room.phase}{room.building}{room.unit}{room.number}",
+                    room=label(room),
                     space=defect.space,
                     part=defect.part,
                     category=defect.category,

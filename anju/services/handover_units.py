@@ -45,6 +45,15 @@ class OutcomeView:
     open_defects: int
 
 
+def rooms(ctx: AppContext, project_code: str, username: str) -> list[str]:
+    """Every registered room of the project, labelled as everywhere else (e.g. 1栋1单元101)."""
+    with ctx.db.unit_of_work(write=False) as session:
+        require_user(session, username)
+        return [
+            label(r) for r in handover_repo.rooms(session, project_id_of(session, project_code))
+        ]
+
+
 # ------------------------------------------------------------------------ appointments
 
 

@@ -21,7 +21,7 @@ from anju.db import owner_repository as owners_repo
 from anju.db.owner_tables import OwnerChangeRequest
 from anju.db.unit_of_work import Session
 from anju.importers import cells
-from anju.importers.identity import phone_problem
+from anju.importers.identity import mask_id_number, mask_phone, phone_problem
 from anju.importers.owner_schema import TIERS
 from anju.localtime import local_text, zone
 from anju.services.context import AppContext
@@ -199,12 +199,15 @@ def change_requests(
 def owner_history(
     ctx: AppContext, project_code: str, owner_id: int, username: str
 ) -> list[OwnerChangeView]:
-    """Every change of the owner's record: imports and applied change requests."""
+    """Every change of the owner's record: imports and applied change requests (phones and ID
+    numbers masked)."""
     with ctx.db.unit_of_work(write=False) as session:
         _require_role(session, username)
         _owner(session, owner_id, project_id_of(session, project_code))
         return [
-            OwnerChangeView(c.changed_at, c.changed_by, c.source, dict(c.before), dict(c.after))
+            OwnerChangeView(
+                c.changed_at, c.changed_by, c.source, masked(dict(c.before)), masked(dict(c.after))
+            )
             for c in owners_repo.owner_history(session, owner_id)
         ]
 
@@ -414,6 +417,16 @@ def _stored(name: str, value: Any) -> Any:
     return value
 
 
+def masked(values: dict[str, Any]) -> dict[str, Any]:
+    """Recorded values as shown: phones and ID numbers masked (unmasking is a logged reveal)."""
+    shown = dict(values)
+    if isinstance(shown.get("phones"), list):
+        shown["phones"] = [mask_phone(str(p)) for p in shown["phones"]]
+    if shown.get("id_number"):
+        shown["id_number"] = mask_id_number(str(shown["id_number"]))
+    return shown
+
+
 def _request_view(
     request: OwnerChangeRequest, location: tuple[str, str, str, str], owner_name: str
 ) -> ChangeRequestView:
@@ -423,7 +436,7 @@ def _request_view(
         location=" ".join(p for p in location if p),
         owner_name=owner_name,
         status=request.status,
-        changes=dict(request.changes),
+        changes=masked(dict(request.changes)),
         reason=request.reason,
         requested_by=request.requested_by,
         requested_at=request.requested_at,

@@ -21,6 +21,7 @@ from anju.db.unit_of_work import Session
 from anju.importers import excel
 from anju.importers.identity import mask_id_number, mask_phone
 from anju.importers.owner_schema import OwnerRecord, ParsedSheet, SheetError, parse_sheet
+from anju.locations import room_label
 from anju.services.context import AppContext
 from anju.services.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from anju.services.users import require_user
@@ -79,6 +80,11 @@ class OwnerView:
     tier: str
     notes: str
     masked: bool
+
+    @property
+    def location(self) -> str:
+        """The room as labelled everywhere, e.g. 一期1栋1单元101."""
+        return room_label(self.phase, self.building, self.unit, self.room)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,9 @@ from anju.services.context import AppContext
 from anju.services.users import UserView
 from anju.ui.i18n import LANGUAGES
 from anju.ui.pages.case_inputs import INPUT_ROLES
+from anju.ui.pages.handover import ROLES as HANDOVER_ROLES
+from anju.ui.pages.owner_changes import ROLES as OWNER_CHANGE_ROLES
+from anju.ui.pages.owners import ROLES as OWNER_ROLES
 from anju.ui.state import LANGUAGE, TOKEN, t, term
 from anju.ui.web_session import COOKIE, FAILED, LOGIN_PATH, LOGOUT_PATH, context
 
@@ -134,6 +137,12 @@ def main() -> None:
     pages.append(st.Page(f"{PAGES}/cases.py", title=t("page.cases")))
     if INPUT_ROLES & roles:
         pages.append(st.Page(f"{PAGES}/case_inputs.py", title=t("page.case_inputs")))
+    if OWNER_ROLES & roles:
+        pages.append(st.Page(f"{PAGES}/owners.py", title=t("page.owners")))
+    if OWNER_CHANGE_ROLES & roles:
+        pages.append(st.Page(f"{PAGES}/owner_changes.py", title=t("page.owner_changes")))
+    if HANDOVER_ROLES & roles:
+        pages.append(st.Page(f"{PAGES}/handover.py", title=t("page.handover")))
     if approver:
         pages.insert(0, st.Page(f"{PAGES}/approvals.py", title=t("page.approvals"), default=True))
     st.navigation(pages).run()

@@ -45,6 +45,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "cases.occurred_on": "发生日期",
         "cases.author": "作者",
         "cases.new": "新建案例",
+        "cases.drafts": "从交房缺陷生成草稿案例",
+        "cases.drafts_help": (
+            "总结阶段：项目的每个交房缺陷生成一个草稿案例（空间、部位、问题与位置已填好，"
+            "并关联到缺陷）；已生成过的缺陷不会重复。"
+        ),
+        "cases.drafts_project": "项目",
+        "cases.drafts_make": "生成草稿",
+        "cases.drafts_made": (
+            "{project}：{defects} 个缺陷，新生成 {created} 个草稿案例，{already} 个此前已生成。"
+        ),
         "cases.create": "保存为草稿",
         "cases.created": "已创建案例 #{id}“{title}”（草稿）。",
         "cases.edit": "编辑案例",
@@ -154,6 +164,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "cases.occurred_on": "Occurred on",
         "cases.author": "Author",
         "cases.new": "New case",
+        "cases.drafts": "Draft cases from hand-over defects",
+        "cases.drafts_help": (
+            "Summary stage: each hand-over defect of the project becomes a draft case (space, "
+            "part, problem and location filled in, linked to the defect); defects drafted "
+            "before are skipped."
+        ),
+        "cases.drafts_project": "Project",
+        "cases.drafts_make": "Make drafts",
+        "cases.drafts_made": (
+            "{project}: {defects} defects, {created} new draft cases, {already} drafted before."
+        ),
         "cases.create": "Save as draft",
         "cases.created": "Created case #{id} '{title}' (draft).",
         "cases.edit": "Edit case",

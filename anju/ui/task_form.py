@@ -13,10 +13,12 @@ from typing import Any
 import streamlit as st
 
 from anju.localtime import local_date
+from anju.roles import ADMIN
 from anju.services import tasks
 from anju.services.context import AppContext
 from anju.services.errors import AlreadyCompletedError, AnjuError
 from anju.services.users import UserView
+from anju.ui.files_panel import files_panel
 from anju.ui.state import failure, notice, t, when
 
 
@@ -43,6 +45,7 @@ def task_form(ctx: AppContext, user: UserView, task_id: str) -> None:
         st.warning(t("tasks.sent_back", **rejection))
     if row.assignee and row.assignee != user.username:
         st.info(t("tasks.claimed_by_other", name=row.assignee_name or row.assignee))
+        files_panel(ctx, user, "task", task_id, can_attach=False)
         return
     if row.assignee == user.username:
         st.caption(t("tasks.claimed_by_me"))
@@ -71,6 +74,8 @@ def task_form(ctx: AppContext, user: UserView, task_id: str) -> None:
             on_click=_complete,
             args=(ctx, user, task_id, [field["name"] for field in detail.fields]),
         )
+    may_attach = row.role in user.roles or ADMIN in user.roles
+    files_panel(ctx, user, "task", task_id, can_attach=may_attach)
 
 
 def _claim(ctx: AppContext, user: UserView, task_id: str) -> None:

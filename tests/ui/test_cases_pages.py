@@ -4,12 +4,15 @@ while one case is unverified."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from streamlit.testing.v1 import AppTest
 
 from anju import demo_cases
-from anju.services import case_inputs, cases
+from anju.services import case_inputs, cases, owners
 from anju.ui.pages.cases import snippet_html
 from tests.conftest import Driver
+from tests.owner_sheets import clean_rows, record_leak, write_xlsx
 from tests.ui.conftest import signed_in
 
 CASES_PAGE = "anju/ui/pages/cases.py"
@@ -185,3 +188,26 @@ def test_the_pages_appear_by_role(app_env: Driver) -> None:
     leader = titles(signed_in(app_env, "lingdao"))
     assert "案例库" in leader
     assert "案例输入" not in leader
+
+
+def test_customer_service_drafts_cases_from_the_projects_defects_once(
+    app_env: Driver, tmp_path: Path
+) -> None:
+    owners.commit_import(
+        app_env.ctx, app_env.code, write_xlsx(tmp_path / "o.xlsx", clean_rows()), "kefu"
+    )
+    for room, description in (("1栋1单元101", "卫生间墙面返潮"), ("1栋1单元102", "入户门闭合不严")):
+        record_leak(app_env.ctx, app_env.code, room, description)
+    at = open_page(app_env, "kefu", CASES_PAGE)
+    at.selectbox(key="cases_drafts_project").select(app_env.code).run()
+    at.button(key="cases_drafts_make").click().run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success] == [
+        "云栖花园：2 个缺陷，新生成 2 个草稿案例，0 个此前已生成。"
+    ]
+    assert at.selectbox(key="cases_status").value == "draft"  # the new drafts are listed
+    assert len(at.selectbox(key="cases_pick").options) == 2
+    at.button(key="cases_drafts_make").click().run()
+    assert [s.value for s in at.success] == [
+        "云栖花园：2 个缺陷，新生成 0 个草稿案例，2 个此前已生成。"
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from anju.services import auth, projects, tasks, users
+from anju.services import auth, projects, task_lists, tasks, users
 from anju.services.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from tests.conftest import Driver
 from tests.ui.conftest import PASSWORD, page, signed_in, token_for
@@ -38,6 +38,22 @@ def test_a_manager_assigns_department_tasks_to_a_colleague(manager: Driver) -> N
     )
     with pytest.raises(Exception, match="claimed by kefu2"):
         tasks.complete(manager.ctx, manager.task("submit_design_cases").task_id, "kefu", {})
+
+
+def test_the_assign_page_comes_fifty_tasks_to_a_page(manager: Driver) -> None:
+    for number in range(2, 27):  # 26 projects, two customer-service tasks each
+        Driver(manager.ctx, manager.clock, f"P{number}").start_project(name=f"项目{number}")
+    at = signed_in(manager, "kefu_jl")
+    at.switch_page("anju/ui/pages/assign_tasks.py").run()
+    assert any(c.value == "共 52 项待办任务，第 1/2 页" for c in at.caption)
+    assert len(at.multiselect(key="assign_tasks").options) == 50
+    first = task_lists.department_tasks(manager.ctx, "kefu_jl").rows[0].task_id
+    at.multiselect(key="assign_tasks").set_value([first]).run()
+    assert at.multiselect(key="assign_tasks").value == [first]
+    at.number_input(key="assign_page").set_value(2).run()
+    assert not at.exception, at.exception
+    assert len(at.multiselect(key="assign_tasks").options) == 2
+    assert at.multiselect(key="assign_tasks").value == []  # a choice on page 1 is not carried
 
 
 def test_reassignment_is_checked_by_the_service(manager: Driver) -> None:

@@ -1,5 +1,6 @@
 """分派任务 Assign tasks: a department manager gives ready tasks of their department to one of
-its people (the service checks the manager's role and the assignee's department)."""
+its people (the service checks the manager's role and the assignee's department); 50 tasks to a
+page, soonest due first."""
 
 from __future__ import annotations
 
@@ -10,16 +11,16 @@ from anju.services import task_lists, tasks, users
 from anju.services.context import AppContext
 from anju.services.errors import AnjuError
 from anju.services.users import UserView
-from anju.ui.state import failure, notice, show_notice, t, term, when
+from anju.ui.state import failure, notice, page_control, show_notice, t, term, when
 
-TASKS, TO = "assign_tasks", "assign_to"
+TASKS, TO, PAGE = "assign_tasks", "assign_to", "assign_page"
 
 
 def render(ctx: AppContext, user: UserView) -> None:
     st.header(t("page.assign"))
     show_notice()
     departments = managed_departments(user.roles)
-    page = task_lists.department_tasks(ctx, user.username)
+    page = task_lists.department_tasks(ctx, user.username, st.session_state.get(PAGE, 1))
     if not page.rows:
         st.info(t("assign.none"))
         return
@@ -32,6 +33,7 @@ def render(ctx: AppContext, user: UserView) -> None:
         st.info(t("assign.no_people"))
         return
     by_id = {row.task_id: row for row in page.rows}
+    page_control(page, PAGE, "tasks.count_page")
     st.dataframe(
         [
             {

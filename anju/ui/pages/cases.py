@@ -15,12 +15,13 @@ from typing import Any
 import streamlit as st
 
 from anju.roles import LANE_ROLES
-from anju.services import cases
+from anju.services import case_drafts, cases, projects
 from anju.services.cases import CaseFilters, CaseView, SearchHit
 from anju.services.context import AppContext
 from anju.services.errors import AnjuError, ConflictError
 from anju.services.users import UserView
-from anju.ui.state import notice, page_control, show_notice, t, term, when
+from anju.ui.files_panel import files_panel
+from anju.ui.state import notice, page_control, project_picker, show_notice, t, term, when
 
 WRITER_ROLES = frozenset({"customer_service", "admin"})
 STAGES = ("design", "sales", "construction", "handover", "occupancy")
@@ -50,6 +51,8 @@ def render(ctx: AppContext, user: UserView) -> None:
     if writer:
         with st.expander(t("cases.new")):
             _create_form(ctx, user)
+        with st.expander(t("cases.drafts")):
+            _drafts_from_defects(ctx, user)
     hits = _search(ctx, user, writer)
     if hits:
         by_id = {hit.id: hit for hit in hits}
@@ -171,6 +174,7 @@ def _case(ctx: AppContext, user: UserView, case_id: int, writer: bool) -> None:
         hide_index=True,
         width="stretch",
     )
+    files_panel(ctx, user, "case", case.id, can_attach=writer and case.status != "retired")
     st.markdown(f"**{t('cases.history')}**")
     st.dataframe(
         [
@@ -299,6 +303,32 @@ def _create_form(ctx: AppContext, user: UserView) -> None:
     notice(t("cases.created", id=created.id, title=created.title))
     st.session_state[QUERY] = created.title
     st.session_state[STATUS] = None
+    _first_page()
+    st.rerun()
+
+
+def _drafts_from_defects(ctx: AppContext, user: UserView) -> None:
+    st.caption(t("cases.drafts_help"))
+    code = project_picker(ctx, "cases_drafts_project", "cases.drafts_project")
+    if code is None or not st.button(t("cases.drafts_make"), key="cases_drafts_make"):
+        return
+    with st.spinner(t("cases.drafts_make")):
+        try:
+            made = case_drafts.draft_from_defects(ctx, code, user.username)
+        except AnjuError as exc:
+            st.error(t("error.generic", message=str(exc)))
+            return
+    notice(
+        t(
+            "cases.drafts_made",
+            project=projects.project_names(ctx)[code],
+            defects=made.defects,
+            created=len(made.created),
+            already=len(made.already),
+        )
+    )
+    st.session_state[QUERY] = ""
+    st.session_state[STATUS] = "draft"  # show the new drafts
     _first_page()
     st.rerun()
 
