@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import Driver
@@ -12,6 +13,11 @@ from tests.e2e.conftest import ARTIFACTS, Server, settle, shoot, sign_in, sign_o
 from tests.owner_sheets import BAD_CHECKSUM, clean_rows, write_xlsx
 
 DEFECTS = ("#1 客厅 · 东墙", "#2 客厅 · 客厅地面")
+
+
+def photo(path: Path) -> Path:
+    Image.new("RGB", (1600, 1200), (170, 160, 150)).save(path, "JPEG")
+    return path
 
 
 def open_page(page: Page, title: str) -> None:
@@ -107,6 +113,13 @@ def test_import_inspect_rectify_hand_over_and_reports(
         page.get_by_role("button", name="整改完成，提交复验").click()
         settle(page)
         expect(page.get_by_text("已提交复验。")).to_be_visible()
+    upload(page, photo(tmp_path / "整改后.jpg"))  # a photo of the rectified floor
+    page.get_by_role("button", name="上传", exact=True).click()
+    settle(page)
+    expect(page.get_by_text("已上传 1 个文件。")).to_be_visible()
+    thumbnail = page.locator('[data-testid="stImage"] img').first
+    expect(thumbnail).to_be_visible()
+    assert thumbnail.evaluate("img => img.naturalWidth") == 320  # the thumbnail, not the photo
     shoot(page, "e1_engineering_ready")
     sign_out(page)
 
@@ -123,6 +136,10 @@ def test_import_inspect_rectify_hand_over_and_reports(
     expect(page.get_by_text("1栋1单元101 已交房。")).to_be_visible()
     expect(page.get_by_role("button", name="确认交房")).to_have_count(0)  # handed over: final
     shoot(page, "e1_handed_over")
-    download_pdf(page, "生成本房报告 PDF", "下载本房报告 PDF", "e1_unit_report")
+    unit_pdf = download_pdf(page, "生成本房报告 PDF", "下载本房报告 PDF", "e1_unit_report")
+    images = subprocess.run(
+        ["pdfimages", "-list", str(unit_pdf)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert len(images) == 1  # the rectification photo, in the defect's row
     download_pdf(page, "生成项目报告 PDF", "下载项目报告 PDF", "e1_project_report")
     shoot(page, "e1_reports")
