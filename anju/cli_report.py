@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -84,16 +83,11 @@ def cmd_report_handover(ctx: AppContext, args: argparse.Namespace) -> None:
         return
     if output.suffix.lower() != ".zip":
         raise InvalidInputError(f"多户报告写入 zip 文件 (several units go into a .zip): {output}")
-    partial = output.with_name(output.name + ".part")
-    try:
-        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
-            files = handover_reports.render(reports, args.format)
-            for done, (unit, data) in enumerate(zip(reports, files, strict=True), start=1):
-                archive.writestr(f"{unit.file_stem}.{args.format}", data)
-                print(f"[{done}/{len(reports)}] {unit.location.label}", file=sys.stderr)
-        partial.replace(output)
-    finally:
-        partial.unlink(missing_ok=True)
+
+    def progress(done: int, total: int, room: str) -> None:
+        print(f"[{done}/{total}] {room}", file=sys.stderr)
+
+    _write(output, handover_reports.units_zip(reports, args.format, progress))
     print(f"{output} ({len(reports)} units)")
 
 

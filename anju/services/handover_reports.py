@@ -10,8 +10,10 @@ or PDF. Reads through `anju.db.handover_repository` (counts are SQL aggregates t
 from __future__ import annotations
 
 import base64
+import io
+import zipfile
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 
 from anju.db import handover_repository as handover_repo
@@ -272,6 +274,23 @@ def duration_buckets(spans: Sequence[tuple[datetime, datetime]]) -> list[tuple[s
 
 
 # ------------------------------------------------------------------------------ rendering
+
+
+def units_zip(
+    reports: Sequence[UnitReport],
+    fmt: str,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> bytes:
+    """A zip of one file per room (`<project>_<room>.<fmt>`), rendered in order;
+    `progress(done, total, room)` is called after each room."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        files = render(reports, fmt)
+        for done, (unit, data) in enumerate(zip(reports, files, strict=True), start=1):
+            archive.writestr(f"{unit.file_stem}.{fmt}", data)
+            if progress is not None:
+                progress(done, len(reports), unit.location.label)
+    return out.getvalue()
 
 
 def render(reports: Sequence[Report], fmt: str) -> Iterator[bytes]:

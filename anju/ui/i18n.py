@@ -142,6 +142,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "page.my_tasks_new": "我的任务 ({count})",
         "event.task_reassigned": "分派任务",
         "event.file_attached": "上传文件",
+        "tasks.context": "项目概况与最近动态：{name}",
+        "tasks.context_line": (
+            "{city} · {product} · 当前阶段：{stage} · 进度 {progress}% · 计划交房 {handover}"
+        ),
         "files.title": "附件与照片（{count}）",
         "files.none": "还没有附件。",
         "files.add": "添加照片或文件",
@@ -329,6 +333,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "page.my_tasks_new": "My tasks ({count})",
         "event.task_reassigned": "Task reassigned",
         "event.file_attached": "File attached",
+        "tasks.context": "The project and its latest events: {name}",
+        "tasks.context_line": (
+            "{city} · {product} · stage: {stage} · {progress}% done · hand-over planned {handover}"
+        ),
         "files.title": "Files and photos ({count})",
         "files.none": "No files yet.",
         "files.add": "Add photos or files",

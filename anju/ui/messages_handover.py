@@ -119,6 +119,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "handover.making": "正在生成报告…",
         "handover.unit_pdf": "下载本房报告 PDF",
         "handover.project_pdf": "下载项目报告 PDF",
+        "handover.make_all_zip": "生成全部房间报告（zip）",
+        "handover.all_zip": "下载全部房间报告（zip）",
+        "handover.zip_progress": "已生成 {done}/{total}：{room}",
     },
     "en": {
         "page.owners": "Owners",
@@ -234,5 +237,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "handover.making": "Making the report…",
         "handover.unit_pdf": "Download the room report PDF",
         "handover.project_pdf": "Download the project report PDF",
+        "handover.make_all_zip": "Make every room's report (zip)",
+        "handover.all_zip": "Download every room's report (zip)",
+        "handover.zip_progress": "{done} of {total} made: {room}",
     },
 }

@@ -11,8 +11,6 @@ from typing import Any, Protocol
 import streamlit as st
 
 from anju.localtime import local_text
-from anju.services import projects
-from anju.services.context import AppContext
 from anju.ui.i18n import DEFAULT_LANGUAGE, has, translate
 
 TOKEN = "anju_token"  # noqa: S105 - a session-state key, not a secret
@@ -73,15 +71,3 @@ def page_control(page: Paged, key: str, count_key: str) -> None:
     if page.pages > 1:
         st.session_state[key] = page.page  # the service's page: within the filtered list
         st.number_input(t("tasks.page"), min_value=1, max_value=page.pages, step=1, key=key)
-
-
-def project_picker(ctx: AppContext, key: str, label_key: str = "ho.project") -> str | None:
-    """A select box of the projects ("code · name"); None, with a note, when there are none."""
-    names = projects.project_names(ctx)
-    if not names:
-        st.info(t("ho.no_projects"))
-        return None
-    choice = st.selectbox(
-        t(label_key), list(names), format_func=lambda c: f"{c} · {names[c]}", key=key
-    )
-    return str(choice) if choice is not None else None

@@ -14,12 +14,15 @@ import streamlit as st
 
 from anju.localtime import local_date
 from anju.roles import ADMIN
-from anju.services import tasks
+from anju.services import projects, tasks
 from anju.services.context import AppContext
 from anju.services.errors import AlreadyCompletedError, AnjuError
 from anju.services.users import UserView
+from anju.ui.components import timeline
 from anju.ui.files_panel import files_panel
 from anju.ui.state import failure, notice, t, when
+
+CONTEXT_EVENTS = 10  # the project's latest events shown with a task
 
 
 def field_key(task_id: str, name: str) -> str:
@@ -40,6 +43,7 @@ def task_form(ctx: AppContext, user: UserView, task_id: str) -> None:
     row = detail.row
     st.subheader(row.name)
     st.write(detail.documentation)
+    _context(ctx, row.project_code)
     rejection = row.context.get("last_rejection")
     if rejection:
         st.warning(t("tasks.sent_back", **rejection))
@@ -76,6 +80,23 @@ def task_form(ctx: AppContext, user: UserView, task_id: str) -> None:
         )
     may_attach = row.role in user.roles or ADMIN in user.roles
     files_panel(ctx, user, "task", task_id, can_attach=may_attach)
+
+
+def _context(ctx: AppContext, code: str) -> None:
+    """The project the task belongs to, and what happened in it lately."""
+    summary = projects.get_project(ctx, code)
+    with st.expander(t("tasks.context", name=summary.name)):
+        st.caption(
+            t(
+                "tasks.context_line",
+                city=summary.city,
+                product=summary.product_type,
+                stage=summary.stage_name or t("projects.done"),
+                progress=summary.progress,
+                handover=summary.planned_handover_date.isoformat(),
+            )
+        )
+        timeline(list(reversed(projects.history(ctx, code)))[:CONTEXT_EVENTS])
 
 
 def _claim(ctx: AppContext, user: UserView, task_id: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -168,6 +169,23 @@ def test_inspection_defect_ready_accept_and_the_project_pdf(env: Driver, tmp_pat
     _, content = cs.session_state["handover_project_pdf"]
     assert content.startswith(b"%PDF")
     assert cs.get("download_button")
+
+    cs.button(key="handover_all_zip_make").click().run()  # every room, with a progress bar
+    assert not cs.exception, cs.exception
+    _, packed = cs.session_state["handover_all_zip"]
+    with zipfile.ZipFile(io.BytesIO(packed)) as archive:
+        names = archive.namelist()
+        assert all(archive.read(n).startswith(b"%PDF") for n in names)
+    assert sorted(names) == [
+        f"P1_{room}.pdf" for room in handover_units.rooms(env.ctx, "P1", "kefu")
+    ]
+    assert "handover_all_zip_download" in [b.key for b in cs.get("download_button")]
+
+    project = open_page(env, "anju/ui/pages/projects.py", "lingdao")  # the project page too
+    project.selectbox(key="projects_pick").select("P1").run()
+    project.button(key="handover_project_pdf_make").click().run()
+    assert not project.exception, project.exception
+    assert project.session_state["handover_project_pdf"][1].startswith(b"%PDF")
 
 
 def test_the_defect_list_is_made_and_logged_only_when_the_export_is_clicked(

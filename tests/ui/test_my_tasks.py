@@ -137,3 +137,13 @@ def test_new_tasks_are_counted_in_the_title_and_announced(app_env: Driver) -> No
     assert "我的任务" in nav_titles(at)
     assert task_lists.new_task_count(app_env.ctx, "kefu") == 0
     assert task_lists.new_task_count(app_env.ctx, "kefu2") == 4  # per user, never looked
+
+
+def test_an_open_task_shows_its_project_and_latest_events(app_env: Driver) -> None:
+    at = signed_in(app_env, "kefu")
+    pick(at, CASES_TASK)
+    [context] = [e for e in at.expander if e.label.startswith("项目概况与最近动态")]
+    assert context.label == "项目概况与最近动态：云栖花园"
+    assert "苏州 · 高层住宅 · 当前阶段：" in context.caption[0].value
+    events = context.dataframe[0].value
+    assert list(events["事件"])[-1] == "项目启动"  # newest first: the start is the oldest

@@ -20,8 +20,9 @@ from anju.services.cases import CaseFilters, CaseView, SearchHit
 from anju.services.context import AppContext
 from anju.services.errors import AnjuError, ConflictError
 from anju.services.users import UserView
+from anju.ui.components import project_picker
 from anju.ui.files_panel import files_panel
-from anju.ui.state import notice, page_control, project_picker, show_notice, t, term, when
+from anju.ui.state import notice, page_control, show_notice, t, term, when
 
 WRITER_ROLES = frozenset({"customer_service", "admin"})
 STAGES = ("design", "sales", "construction", "handover", "occupancy")

@@ -18,7 +18,6 @@ from anju.services import (
     attachments,
     defect_exports,
     handover,
-    handover_reports,
     handover_units,
     inspection,
     owners,
@@ -28,16 +27,16 @@ from anju.services.errors import AnjuError
 from anju.services.handover import DefectFound, DefectView
 from anju.services.inspection import ItemResult
 from anju.services.users import UserView
+from anju.ui.components import project_picker
 from anju.ui.files_panel import files_panel
-from anju.ui.state import notice, project_picker, show_notice, t, term, when
+from anju.ui.report_downloads import handover_reports_panel
+from anju.ui.state import notice, show_notice, t, term, when
 
 ROLES = frozenset({"customer_service", "engineering", "admin"})
 CS, ENGINEERING = "customer_service", "engineering"
 RESULTS = ("pass", "defect", "na")
 SEVERITIES = ("minor", "major", "critical")
 PROJECT, ROOM, DEFECT = "handover_project", "handover_room", "handover_defect"
-UNIT_PDF, PROJECT_PDF = "handover_unit_pdf", "handover_project_pdf"  # (what, bytes)
-PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GENERATION = "handover_inspection_form"
 
@@ -51,7 +50,7 @@ def render(ctx: AppContext, user: UserView) -> None:
     rooms = handover_units.rooms(ctx, code, user.username)
     if not rooms:
         st.info(t("handover.no_rooms"))
-        _reports(ctx, user, code, None)
+        handover_reports_panel(ctx, user, code, None)
         return
     room = st.selectbox(t("handover.room"), rooms, key=ROOM)
     roles = set(user.roles)
@@ -60,7 +59,7 @@ def render(ctx: AppContext, user: UserView) -> None:
         _inspection(ctx, user, code, room)
     _defects(ctx, user, code, room, roles)
     _outcome(ctx, user, code, room, roles)
-    _reports(ctx, user, code, room)
+    handover_reports_panel(ctx, user, code, room)
 
 
 def _appointments(ctx: AppContext, user: UserView, code: str, room: str, roles: set[str]) -> None:
@@ -297,48 +296,6 @@ def _outcome(ctx: AppContext, user: UserView, code: str, room: str, roles: set[s
             st.rerun()
     except AnjuError as exc:
         st.error(str(exc))
-
-
-def _reports(ctx: AppContext, user: UserView, code: str, room: str | None) -> None:
-    st.subheader(t("handover.reports"))
-    unit, whole = st.columns(2)
-    if room is not None:
-        _pdf(unit, UNIT_PDF, (code, room), "unit", ctx, user)
-    _pdf(whole, PROJECT_PDF, (code,), "project", ctx, user)
-
-
-def _pdf(
-    column: st.delta_generator.DeltaGenerator,
-    key: str,
-    what: tuple[str, ...],
-    kind: str,
-    ctx: AppContext,
-    user: UserView,
-) -> None:
-    """A button that renders the report (with a spinner), then its download button."""
-    if column.button(t(f"handover.make_{kind}_pdf"), key=f"{key}_make"):
-        with column, st.spinner(t("handover.making")):
-            try:
-                if kind == "unit":
-                    unit = handover_reports.unit_report(ctx, what[0], what[1], user.username)
-                    content = next(iter(handover_reports.render([unit], "pdf")))
-                else:
-                    whole = handover_reports.project_report(ctx, what[0], user.username)
-                    content = next(iter(handover_reports.render([whole], "pdf")))
-            except AnjuError as exc:
-                st.error(str(exc))
-                return
-        st.session_state[key] = (what, content)
-    made = st.session_state.get(key)
-    if made and made[0] == what:
-        column.download_button(
-            t(f"handover.{kind}_pdf"),
-            made[1],
-            file_name=f"handover-{'-'.join(what)}.pdf",
-            mime=PDF,
-            key=f"{key}_download",
-            on_click="ignore",
-        )
 
 
 if __name__ == "__main__":  # run by st.navigation as a page script

@@ -15,7 +15,8 @@ from anju.services.errors import AnjuError
 from anju.services.owner_changes import IdentityMismatchError
 from anju.services.owners import REVEAL_ROLES
 from anju.services.users import UserView
-from anju.ui.state import notice, project_picker, show_notice, t, when
+from anju.ui.components import project_picker
+from anju.ui.state import notice, show_notice, t, when
 
 PROJECT, OWNER, REQUEST = "oc_project", "oc_owner", "oc_request"
 FORM_FIELDS = (

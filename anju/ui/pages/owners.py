@@ -14,7 +14,8 @@ from anju.services.context import AppContext
 from anju.services.errors import AnjuError
 from anju.services.owners import REVEAL_ROLES, OwnerView
 from anju.services.users import UserView
-from anju.ui.state import notice, project_picker, show_notice, t
+from anju.ui.components import project_picker
+from anju.ui.state import notice, show_notice, t
 
 ROLES = frozenset({"customer_service", "sales", "admin"})
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,5 +1,5 @@
 """项目 Projects: the portfolio with stage, progress, open and overdue tasks, and one project's
-current stage and timeline."""
+current stage, its hand-over report and its timeline."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from anju.services import diagram, projects
 from anju.services.context import AppContext
 from anju.services.users import UserView
 from anju.ui import bpmn_viewer
-from anju.ui.state import page_control, t, term, when
+from anju.ui.components import timeline
+from anju.ui.report_downloads import project_report_button
+from anju.ui.state import page_control, t, term
 
 SEARCH, PAGE = "projects_search", "projects_page"
 
@@ -52,14 +54,14 @@ def render(ctx: AppContext, user: UserView) -> None:
         key="projects_pick",
     )
     if chosen:
-        _project(ctx, by_code[chosen])
+        _project(ctx, user, by_code[chosen])
 
 
 def _first_page() -> None:
     st.session_state[PAGE] = 1
 
 
-def _project(ctx: AppContext, summary: projects.ProjectSummary) -> None:
+def _project(ctx: AppContext, user: UserView, summary: projects.ProjectSummary) -> None:
     st.subheader(f"{summary.name}（{summary.city} · {summary.product_type}）")
     stage, progress, ready, overdue = st.columns(4)
     stage.metric(t("projects.stage"), summary.stage_name or t("projects.done"))
@@ -67,22 +69,10 @@ def _project(ctx: AppContext, summary: projects.ProjectSummary) -> None:
     ready.metric(t("projects.ready"), summary.ready_tasks)
     overdue.metric(t("projects.overdue"), summary.overdue_tasks)
     _diagrams(ctx, summary)
+    st.markdown(f"**{t('handover.reports')}**")
+    project_report_button(ctx, user, summary.code)
     st.markdown(f"**{t('projects.timeline')}**")
-    st.dataframe(
-        [
-            {
-                t("projects.when"): when(entry.at),
-                t("projects.event"): term("event", entry.event),
-                t("projects.who"): entry.actor_name,
-                t("tasks.name"): entry.task_name or "",
-                t("projects.decision"): term("decision", entry.decision),
-                t("approvals.comment_short"): entry.comment or "",
-            }
-            for entry in reversed(projects.history(ctx, summary.code))
-        ],
-        hide_index=True,
-        width="stretch",
-    )
+    timeline(reversed(projects.history(ctx, summary.code)))
 
 
 def _diagrams(ctx: AppContext, summary: projects.ProjectSummary) -> None:
