@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
 import zipfile
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 MIB = 1024 * 1024
 
@@ -135,12 +136,27 @@ def _verified_image(data: bytes, kind: Kind, limits: Limits) -> tuple[int, int]:
                     f"照片像素过多: {width}×{height}, 上限 {mega} 百万像素 "
                     f"(more than the {mega}-megapixel limit)"
                 )
-            image.load()  # decodes every pixel: a truncated or corrupt picture fails here
+            _load_strictly(image)
     except FileRefused:
         raise
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise FileRefused(f"图片已损坏或无法读取 (damaged or unreadable image: {exc})") from exc
     return width, height
+
+
+_STRICT = threading.Lock()
+
+
+def _load_strictly(image: Image.Image) -> None:
+    """Decode every pixel, failing on a truncated or corrupt picture. WeasyPrint, once imported,
+    tells Pillow to accept truncated files (a process-wide flag): turn that off meanwhile."""
+    with _STRICT:
+        lenient = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            image.load()
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = lenient
 
 
 def thumbnail(data: bytes, limits: Limits) -> bytes:

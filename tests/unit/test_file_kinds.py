@@ -6,7 +6,7 @@ import io
 import zipfile
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageFile
 
 from anju.files import kinds
 from anju.files.kinds import FileRefused, Limits
@@ -83,10 +83,14 @@ def test_photos_only_refuses_a_document() -> None:
         kinds.check(b"%PDF-1.4\n", Limits(), photos_only=True)
 
 
-def test_a_truncated_photo_is_refused() -> None:
+@pytest.mark.parametrize("lenient", [False, True])
+def test_a_truncated_photo_is_refused(lenient: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    # WeasyPrint sets LOAD_TRUNCATED_IMAGES on import; the check must not depend on it
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", lenient)
     whole = picture("JPEG", size=(400, 300))
     with pytest.raises(FileRefused, match="损坏"):
         kinds.check(whole[: len(whole) // 2], Limits())
+    assert lenient == ImageFile.LOAD_TRUNCATED_IMAGES  # left as it was
 
 
 def test_too_many_pixels_are_refused_before_decoding() -> None:
