@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from openpyxl import load_workbook
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
@@ -74,6 +75,13 @@ def test_import_inspect_rectify_hand_over_and_reports(
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     sign_in(page, server, "kefu")
     open_page(page, "业主档案")
+    with page.expect_download() as template:
+        page.get_by_role("button", name="下载导入模板").click()
+    saved = tmp_path / template.value.suggested_filename
+    template.value.save_as(str(saved))
+    sheet = load_workbook(saved).active
+    assert sheet is not None
+    assert [c.value for c in sheet[1]][:5] == ["分期", "楼栋", "单元", "楼层", "房号"]
     upload(page, messy)
     expect(page.get_by_text("文件中有无效行，修正后才能导入。")).to_be_visible()
     expect(page.get_by_role("button", name="确认导入")).to_be_disabled()
