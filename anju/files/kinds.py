@@ -91,6 +91,8 @@ def _office_kind(data: bytes) -> Kind | None:
             names = set(archive.namelist())
     except zipfile.BadZipFile:
         return None
+    if any(name.endswith("vbaProject.bin") for name in names):
+        raise FileRefused("含宏的 Office 文件不接受, 请另存为 .docx / .xlsx (macro-enabled files)")
     if "word/document.xml" in names:
         return DOCX
     if "xl/workbook.xml" in names:

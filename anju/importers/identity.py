@@ -7,6 +7,7 @@ nothing from Anju.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
 from operator import mul
@@ -81,3 +82,29 @@ def mask_id_number(value: str) -> str:
     if len(value) <= 8:
         return "*" * len(value)
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+# An ID number (18 digits, or the old 15), a mobile (optionally +86 / 86, digits grouped by
+# spaces or hyphens) or a landline with its area code, not inside a longer run of digits.
+_IN_TEXT = re.compile(
+    r"(?<![\dA-Za-z])(?:"
+    r"(?P<id>\d{17}[\dXx]|\d{15})"
+    r"|(?P<mobile>(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d){8})"
+    r"|(?P<landline>0\d{2,3}[ -]?[1-9]\d{6,7})"
+    r")(?![\dA-Za-z])"
+)
+
+
+def mask_in_text(text: str, names: Sequence[str] = ()) -> str:
+    """Free text with the ID numbers, phone numbers and these (owners') names in it masked."""
+
+    def masked(found: re.Match[str]) -> str:
+        if found["id"]:
+            return mask_id_number(found["id"])
+        return mask_phone(found[0])
+
+    text = _IN_TEXT.sub(masked, text)
+    for name in sorted(names, key=len, reverse=True):
+        if len(name) >= 2 and name in text:
+            text = text.replace(name, mask_name(name))
+    return text

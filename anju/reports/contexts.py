@@ -72,7 +72,9 @@ class EventLine:
 class DefectLine:
     defect_id: int = field(metadata=doc("缺陷编号"))
     category: str = field(metadata=doc("类别, e.g. 渗漏"))
-    description: str = field(metadata=doc("描述 (text, escaped by the template)"))
+    description: str = field(
+        metadata=doc("描述 (phones and ID numbers in it masked; escaped by the template)")
+    )
     severity: str = field(metadata=doc("minor | major | critical"))
     found_at: datetime = field(metadata=doc("查验发现时间 (UTC)"))
     found_by: str = field(metadata=doc("username of who recorded it"))

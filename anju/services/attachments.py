@@ -150,21 +150,18 @@ def content(ctx: AppContext, attachment_id: int, username: str) -> tuple[Attachm
     with ctx.db.unit_of_work(write=False) as session:
         row = _readable(session, attachment_id, username)
         view = _view(row)
-    return view, ctx.files.get(row.sha256)
+    return view, _stored(ctx, row.sha256, attachment_id)
 
 
 def thumbnail(ctx: AppContext, attachment_id: int, username: str) -> bytes | None:
-    """A photo's thumbnail (JPEG, ≤ 320 px), made again if it went missing; None for documents."""
+    """A photo's thumbnail (JPEG, ≤ 320 px), made again if it went missing; None for documents
+    and for a photo whose file is gone."""
     with ctx.db.unit_of_work(write=False) as session:
         row = _readable(session, attachment_id, username)
         sha256, image = row.sha256, row.media_type.startswith("image/")
     if not image:
         return None
-    kept = ctx.files.get_thumbnail(sha256)
-    if kept is None:
-        kept = kinds.thumbnail(ctx.files.get(sha256), LIMITS)
-        ctx.files.put_thumbnail(sha256, kept)
-    return kept
+    return _thumbnail(ctx, sha256)
 
 
 def remove(ctx: AppContext, attachment_id: int, username: str) -> None:
@@ -188,12 +185,31 @@ def defect_photos(ctx: AppContext, defect_ids: list[int]) -> dict[int, list[byte
         wanted = [(int(r.subject_key), r.sha256) for r in rows if r.media_type.startswith("image/")]
     found: dict[int, list[bytes]] = {}
     for defect_id, sha256 in wanted:
-        thumb = ctx.files.get_thumbnail(sha256)
-        if thumb is None:
-            thumb = kinds.thumbnail(ctx.files.get(sha256), LIMITS)
-            ctx.files.put_thumbnail(sha256, thumb)
-        found.setdefault(defect_id, []).append(thumb)
+        thumb = _thumbnail(ctx, sha256)
+        if thumb is not None:  # a file gone from the store is left out, not a failed report
+            found.setdefault(defect_id, []).append(thumb)
     return found
+
+
+def _stored(ctx: AppContext, sha256: str, attachment_id: int) -> bytes:
+    try:
+        return ctx.files.get(sha256)
+    except FileNotFoundError as exc:
+        raise NotFoundError(
+            f"文件 #{attachment_id} 已不在文件存储中, 请联系管理员 (missing from the file store)"
+        ) from exc
+
+
+def _thumbnail(ctx: AppContext, sha256: str) -> bytes | None:
+    """The kept thumbnail, made again from the original if it went missing; None if both did."""
+    kept = ctx.files.get_thumbnail(sha256)
+    if kept is None:
+        try:
+            kept = kinds.thumbnail(ctx.files.get(sha256), LIMITS)
+        except FileNotFoundError:
+            return None
+        ctx.files.put_thumbnail(sha256, kept)
+    return kept
 
 
 # ------------------------------------------------------------------------ access

@@ -5,13 +5,13 @@ Owns: the columns of that workbook and the rules around it. The defect readers
 (`handover.DEFECT_READERS`) may export; every export is written to the personal-data access log
 in the same transaction that reads the defects, as owner exports are. Free text leaves masked:
 mobile phones, landlines and ID numbers typed into a description (`139****0101`), and the
-names of the room's owners (`王**`). The workbook is written by `anju.importers.xlsx_writer`,
-which neutralises formula injection. Must not import SQLAlchemy, openpyxl or Streamlit.
+names of the room's owners (`王**`), by `identity.mask_in_text`. The workbook is written by
+`anju.importers.xlsx_writer`, which neutralises formula injection. Must not import SQLAlchemy,
+openpyxl or Streamlit.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -20,7 +20,7 @@ from anju.db import handover_repository as handover_repo
 from anju.db import owner_repository as owners_repo
 from anju.db.handover_repository import DefectRow
 from anju.importers import xlsx_writer
-from anju.importers.identity import mask_id_number, mask_name, mask_phone
+from anju.importers.identity import mask_in_text
 from anju.localtime import local_date, zone
 from anju.locations import room_label
 from anju.reports.render import label as term
@@ -45,10 +45,6 @@ HEADER = (
 )
 WIDTHS = (10, 16, 10, 10, 10, 50, 10, 10, 18, 12, 12, 10, 8)
 SHEET = "缺陷清单"
-# an ID number, a mobile or a landline with its area code, not inside a longer run of digits
-_IDENTIFIERS = re.compile(
-    r"(?<!\d)(?:(?P<id>\d{17}[\dXx])|(?P<phone>1[3-9]\d{9}|0\d{2,3}-?[1-9]\d{6,7}))(?!\d)"
-)
 
 
 def export_defects(
@@ -99,10 +95,10 @@ def _cells(d: DefectRow, today: date, photos: int, owners: Sequence[str]) -> lis
     return [
         d.defect_id,
         label(d.room),
-        masked_text(d.space, owners),
-        masked_text(d.part, owners),
-        masked_text(d.category, owners),
-        masked_text(d.description, owners),
+        mask_in_text(d.space, owners),
+        mask_in_text(d.part, owners),
+        mask_in_text(d.category, owners),
+        mask_in_text(d.description, owners),
         term(d.severity),
         term(d.state),
         _local(d.found_at),
@@ -111,17 +107,6 @@ def _cells(d: DefectRow, today: date, photos: int, owners: Sequence[str]) -> lis
         "是" if overdue else "否",
         photos,
     ]
-
-
-def masked_text(text: str, names: Sequence[str] = ()) -> str:
-    """`text` with ID numbers, phone numbers and these (owners') names masked."""
-    text = _IDENTIFIERS.sub(
-        lambda m: mask_id_number(m["id"]) if m["id"] else mask_phone(m["phone"]), text
-    )
-    for name in sorted(names, key=len, reverse=True):
-        if len(name) >= 2 and name in text:
-            text = text.replace(name, mask_name(name))
-    return text
 
 
 def _local(moment: datetime) -> datetime:

@@ -23,7 +23,7 @@ from anju.db import repositories as repo
 from anju.db.handover_repository import DefectRow, RoomRow
 from anju.db.handover_tables import RectificationEvent, UnitHandover
 from anju.db.unit_of_work import Session
-from anju.importers.identity import mask_name, mask_phone
+from anju.importers.identity import mask_in_text, mask_name, mask_phone
 from anju.localtime import local_date
 from anju.reports import batch
 from anju.reports.charts import bar_chart
@@ -48,8 +48,7 @@ from anju.reports.grid import GridRoom, building_grids
 from anju.services import attachments
 from anju.services.context import AppContext
 from anju.services.errors import InvalidInputError, NotFoundError
-from anju.services.handover import is_overdue, label, room_of
-from anju.services.users import require_user
+from anju.services.handover import is_overdue, label, require_reader, room_of
 
 FORMATS = batch.FORMATS
 DURATION_BUCKETS = ((3, "0–3 天"), (7, "4–7 天"), (14, "8–14 天"), (30, "15–30 天"))
@@ -69,7 +68,7 @@ def unit_reports(
     now = ctx.now()
     today = local_date(now)
     with ctx.db.unit_of_work(write=False) as session:
-        require_user(session, username)
+        require_reader(session, username)  # the defects' readers (handover.DEFECT_READERS)
         header, project_id = _project(session, project_code)
         chosen = _unique([room_of(session, project_id, name) for name in rooms]) or (
             handover_repo.rooms(session, project_id)
@@ -123,14 +122,18 @@ def _by_room(rows: list[DefectRow]) -> dict[int, list[DefectRow]]:
 def _events_by_rectification(events: list[RectificationEvent]) -> dict[int, list[EventLine]]:
     found: dict[int, list[EventLine]] = defaultdict(list)
     for e in events:
-        found[e.rectification_id].append(EventLine(e.at, e.username, e.action, e.reason))
+        found[e.rectification_id].append(
+            EventLine(e.at, e.username, e.action, mask_in_text(e.reason))
+        )
     return found
 
 
 def _outcomes_by_room(rows: list[UnitHandover]) -> dict[int, list[OutcomeLine]]:
     found: dict[int, list[OutcomeLine]] = defaultdict(list)
     for o in rows:
-        found[o.room_id].append(OutcomeLine(o.outcome, o.keys_handed, o.reason, o.at, o.username))
+        found[o.room_id].append(
+            OutcomeLine(o.outcome, o.keys_handed, mask_in_text(o.reason), o.at, o.username)
+        )
     return found
 
 
@@ -163,7 +166,7 @@ def _groups(
             DefectLine(
                 defect_id=d.defect_id,
                 category=d.category,
-                description=d.description,
+                description=mask_in_text(d.description),
                 severity=d.severity,
                 found_at=d.found_at,
                 found_by=d.found_by,
@@ -188,7 +191,7 @@ def _owners_by_location(
     found: dict[tuple[str, str, str, str], list[OwnerLine]] = defaultdict(list)
     for o in owners_repo.owners_of_project(session, project_id):
         phones = tuple(mask_phone(p) for p in o.fields["phones"] or ())
-        line = OwnerLine(mask_name(o.fields["name"]), phones, o.fields["notes"] or "")
+        line = OwnerLine(mask_name(o.fields["name"]), phones, mask_in_text(o.fields["notes"] or ""))
         found[(o.phase, o.building, o.unit, o.room)].append(line)
     return found
 
@@ -213,7 +216,7 @@ def project_report(ctx: AppContext, project_code: str, username: str) -> Project
     now = ctx.now()
     today = local_date(now)
     with ctx.db.unit_of_work(write=False) as session:
-        require_user(session, username)
+        require_reader(session, username)  # the defects' readers (handover.DEFECT_READERS)
         header, project_id = _project(session, project_code)
         rooms = handover_repo.rooms(session, project_id)
         labels = {r.room_id: label(r) for r in rooms}
@@ -232,7 +235,9 @@ def project_report(ctx: AppContext, project_code: str, username: str) -> Project
         handed_over=handed_over,
         refused=refused,
         pending=len(rooms) - handed_over - refused,
-        refusals=tuple(RefusalLine(labels[o.room_id], o.reason, o.at) for o in refusals),
+        refusals=tuple(
+            RefusalLine(labels[o.room_id], mask_in_text(o.reason), o.at) for o in refusals
+        ),
         total_defects=sum(c.total for c in by_category),
         open_defects=sum(c.open for c in by_category),
         by_category=bar_chart("按类别", [(c.key[0], c.total) for c in by_category]),
@@ -282,7 +287,11 @@ def units_zip(
     progress: Callable[[int, int, str], None] | None = None,
 ) -> bytes:
     """A zip of one file per room (`<project>_<room>.<fmt>`), rendered in order;
-    `progress(done, total, room)` is called after each room."""
+    `progress(done, total, room)` is called after each room. No rooms: refused."""
+    if not reports:
+        raise InvalidInputError(
+            "项目还没有登记房间, 没有可生成的房间报告 (the project has no rooms)"
+        )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         files = render(reports, fmt)

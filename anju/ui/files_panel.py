@@ -13,6 +13,7 @@ from functools import partial
 
 import streamlit as st
 
+from anju.roles import ADMIN
 from anju.services import attachments
 from anju.services.attachments import LIMITS, AttachmentView
 from anju.services.context import AppContext
@@ -70,7 +71,7 @@ def _file_actions(ctx: AppContext, user: UserView, file: AttachmentView, label: 
     )
     size = f"{file.size / MIB:.1f} MB" if file.size >= MIB // 10 else f"{file.size // 1024 + 1} KB"
     st.caption(t("files.by", by=file.uploaded_by, at=when(file.uploaded_at), size=size))
-    if file.uploaded_by == user.username:
+    if file.uploaded_by == user.username or ADMIN in user.roles:
         st.button(
             t("files.remove"),
             key=f"file_remove_{file.attachment_id}",

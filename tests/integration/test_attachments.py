@@ -163,3 +163,18 @@ def test_only_the_uploader_or_an_admin_removes_a_file(driver: Driver, ctx: AppCo
     assert attachments.list_attachments(ctx, "task", task_id, "kefu") == []
     with pytest.raises(NotFoundError):
         attachments.content(ctx, view.attachment_id, "kefu")
+
+
+def test_a_file_gone_from_the_store_is_reported_not_a_crash(
+    driver: Driver, ctx: AppContext, project: str
+) -> None:
+    defect_id = record_leak(ctx, project, ROOM)
+    data = photo()
+    view = attachments.attach(ctx, "defect", defect_id, "kefu", "返潮.jpg", data)
+    digest = hashlib.sha256(data).hexdigest()
+    ctx.files.path(digest).unlink()
+    ctx.files.thumbnail_path(digest).unlink()
+    with pytest.raises(NotFoundError, match="missing from the file store"):
+        attachments.content(ctx, view.attachment_id, "kefu")
+    assert attachments.thumbnail(ctx, view.attachment_id, "kefu") is None
+    assert attachments.defect_photos(ctx, [defect_id]) == {}  # the report goes on without it

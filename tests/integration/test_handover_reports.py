@@ -9,7 +9,7 @@ import io
 import shutil
 import subprocess
 import zipfile
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import jinja2
@@ -31,7 +31,7 @@ from anju.services import (
     owners,
 )
 from anju.services.context import AppContext
-from anju.services.errors import NotFoundError
+from anju.services.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from anju.services.inspection import ItemResult
 from tests.conftest import Driver, TestClock
 from tests.owner_sheets import write_xlsx
@@ -333,3 +333,37 @@ def test_the_unit_report_shows_the_inspection_and_the_first_three_photos_of_a_de
     assert len(images) == 3  # the thumbnails, 320 px wide, not the 1200 px originals
     assert all(int(row.split()[3]) == 320 for row in images)
     assert path.stat().st_size < 100_000
+
+
+def test_reports_are_for_the_defect_readers_and_a_zip_needs_rooms(
+    ctx: AppContext, project: str, driver: Driver
+) -> None:
+    for outsider in ("xiaoshou", "sheji"):  # sales and design: not among the defects' readers
+        with pytest.raises(PermissionDeniedError):
+            handover_reports.project_report(ctx, project, outsider)
+        with pytest.raises(PermissionDeniedError):
+            handover_reports.unit_reports(ctx, project, outsider)
+    other = Driver(ctx, driver.clock, "P2")
+    other.start_project(name="无房项目")
+    with pytest.raises(InvalidInputError, match="no rooms"):
+        handover_reports.units_zip(handover_reports.unit_reports(ctx, "P2", "kefu"), "pdf")
+
+
+def test_phones_typed_into_a_description_are_masked_in_the_report(
+    ctx: AppContext, project: str
+) -> None:
+    handover.add_defect(
+        ctx,
+        project,
+        "301",
+        "kefu",
+        space="厨房",
+        part="台面",
+        category="开裂",
+        description="业主请回电 139 1234 5678",
+        severity="minor",
+        due=date(2026, 6, 1),
+    )
+    html = render.render_html(handover_reports.unit_report(ctx, project, "301", "kefu"))
+    assert "139******5678" in html
+    assert "1234 5678" not in html

@@ -139,10 +139,10 @@ def test_inspection_defect_ready_accept_and_the_project_pdf(env: Driver, tmp_pat
     imported(env, tmp_path)
     at = open_page(env, "anju/ui/pages/handover.py", "kefu")
     at.selectbox(key="handover_room").select("1栋1单元101").run()
-    at.radio(key="insp0_4_result").set_value("defect").run()
-    at.text_input(key="insp0_4_part").input("东墙").run()
-    at.text_input(key="insp0_4_category").input("开裂").run()
-    at.text_input(key="insp0_4_description").input("墙面裂缝 30cm").run()
+    at.radio(key="insp0_1栋1单元101_4_result").set_value("defect").run()
+    at.text_input(key="insp0_1栋1单元101_4_part").input("东墙").run()
+    at.text_input(key="insp0_1栋1单元101_4_category").input("开裂").run()
+    at.text_input(key="insp0_1栋1单元101_4_description").input("墙面裂缝 30cm").run()
     at.button(key="handover_save_inspection").click().run()
     assert not at.exception, at.exception
     assert at.success[0].value.startswith("已保存查验")
@@ -186,6 +186,9 @@ def test_inspection_defect_ready_accept_and_the_project_pdf(env: Driver, tmp_pat
     project.button(key="handover_project_pdf_make").click().run()
     assert not project.exception, project.exception
     assert project.session_state["handover_project_pdf"][1].startswith(b"%PDF")
+    design = open_page(env, "anju/ui/pages/projects.py", "sheji")  # not a defect reader
+    design.selectbox(key="projects_pick").select("P1").run()
+    assert "handover_project_pdf_make" not in [b.key for b in design.button]
 
 
 def test_the_defect_list_is_made_and_logged_only_when_the_export_is_clicked(

@@ -23,7 +23,8 @@ def test_a_change_applies_only_after_the_owners_identity_is_verified(
     )
     at = open_page(app_env, "kefu", PAGE)
     chooser = at.selectbox(key="oc_owner")
-    assert "138****5678" not in str(chooser.options)  # the owners are listed masked
+    assert "王建华" not in str(chooser.options)  # the owners are listed masked
+    assert "1栋1单元101 · 王**" in chooser.options
     chooser.select_index(0).run()
     at.text_input(key="oc_phones").input("139 1111 2222")
     at.text_input(key="oc_reason").input("业主更换手机号")
@@ -34,14 +35,16 @@ def test_a_change_applies_only_after_the_owners_identity_is_verified(
         f"已登记变更申请 #{request.request_id}，待核验业主身份后生效。"
     ]
 
-    at.text_input(key="oc_verify_id").input(ID_A)
-    at.text_input(key="oc_verify_phone").input("13800000000")  # not the phone on file
-    at.text_input(key="oc_verify_room").input("101")
+    at.text_input(key=f"oc_verify_id_{request.request_id}").input(ID_A)
+    at.text_input(key=f"oc_verify_phone_{request.request_id}").input(
+        "13800000000"
+    )  # not the phone on file
+    at.text_input(key=f"oc_verify_room_{request.request_id}").input("101")
     at.button(key="oc_verify").click().run()
     assert [e.value for e in at.error] == ["身份核验未通过：电话 与档案不符。"]
     assert owner_changes.change_requests(app_env.ctx, app_env.code, "kefu", "pending")
 
-    at.text_input(key="oc_verify_phone").input("13812345678")
+    at.text_input(key=f"oc_verify_phone_{request.request_id}").input("13812345678")
     at.button(key="oc_verify").click().run()
     assert not at.exception, at.exception
     assert [s.value for s in at.success] == [f"申请 #{request.request_id} 已核验并生效。"]

@@ -114,3 +114,12 @@ def test_a_transparent_png_thumbnail_is_on_white() -> None:
     Image.new("RGBA", (50, 50), (0, 0, 0, 0)).save(out, "PNG")
     thumb = Image.open(io.BytesIO(kinds.thumbnail(out.getvalue(), Limits())))
     assert thumb.getpixel((25, 25)) == (255, 255, 255)
+
+
+def test_a_macro_enabled_office_file_is_refused() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("word/document.xml", "<x/>")
+        archive.writestr("word/vbaProject.bin", b"\x00macro")
+    with pytest.raises(FileRefused, match="含宏"):
+        kinds.check(out.getvalue(), Limits())

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from anju.importers import excel
+from anju.importers import excel, identity
 from anju.importers.identity import id_number_problem, mask_id_number, mask_phone, phone_problem
 from anju.importers.owner_schema import ParsedSheet, SheetError, parse_sheet
 from anju.importers.owner_template import template_bytes
@@ -221,3 +221,21 @@ def test_the_template_has_chinese_headers_a_valid_sample_and_validation() -> Non
     assert {v.type for v in validations} >= {"list", "date", "textLength", "whole"}
     id_cell = workbook.active["H3"]  # type: ignore[index]
     assert id_cell.number_format == "@"
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("业主电话13912340101请回电", "业主电话139****0101请回电"),
+        ("手机 139 1234 0101", "手机 139******0101"),
+        ("手机 139-1234-0101", "手机 139******0101"),
+        ("+8613912340101", "+86*******0101"),
+        ("座机0532-88886666", "座机053******6666"),
+        ("身份证370202199001017540", "身份证3702**********7540"),
+        ("老身份证110101800101001", "老身份证1101*******1001"),
+        ("合同号 2024061512345678901 不是证件", "合同号 2024061512345678901 不是证件"),
+        ("王建华说卫生间漏水", "王**说卫生间漏水"),
+    ],
+)
+def test_phones_ids_and_owner_names_in_free_text_are_masked(written: str, shown: str) -> None:
+    assert identity.mask_in_text(written, ["王建华"]) == shown

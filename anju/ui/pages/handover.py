@@ -132,7 +132,7 @@ def _inspection(ctx: AppContext, user: UserView, code: str, room: str) -> None:
         if item.space != space:
             space = item.space
             st.markdown(f"**{_plain(space)}**")
-        key = f"insp{generation}_{item.position}"
+        key = f"insp{generation}_{room}_{item.position}"  # per room: nothing carries over
         result = st.radio(
             item.item,
             RESULTS,
@@ -247,7 +247,9 @@ def _defect_actions(ctx: AppContext, user: UserView, d: DefectView, roles: set[s
                 handover.reinspect(ctx, d.defect_id, user.username, True, version=d.version)
                 notice(t("handover.accepted", id=d.defect_id))
                 st.rerun()
-            reason = reject.text_input(t("handover.reject_reason"), key="handover_reject_reason")
+            reason = reject.text_input(
+                t("handover.reject_reason"), key=f"handover_reject_reason_{d.defect_id}"
+            )
             if reject.button(t("handover.reject"), key="handover_reject"):
                 handover.reinspect(ctx, d.defect_id, user.username, False, reason, d.version)
                 notice(t("handover.rejected", id=d.defect_id))
@@ -282,9 +284,9 @@ def _outcome(ctx: AppContext, user: UserView, code: str, room: str, roles: set[s
     if CS not in roles or any(o.outcome == "handed_over" for o in mine):  # handed over: final
         return
     give, refuse = st.columns(2)
-    keys = give.checkbox(t("handover.keys"), value=True, key="handover_keys")
-    note = give.text_input(t("handover.note"), key="handover_note")
-    reason = refuse.text_input(t("handover.refuse_reason"), key="handover_refuse_reason")
+    keys = give.checkbox(t("handover.keys"), value=True, key=f"handover_keys_{room}")
+    note = give.text_input(t("handover.note"), key=f"handover_note_{room}")
+    reason = refuse.text_input(t("handover.refuse_reason"), key=f"handover_refuse_reason_{room}")
     try:
         if give.button(t("handover.hand_over"), key="handover_hand_over", type="primary"):
             handover_units.hand_over(ctx, code, room, user.username, keys_handed=keys, note=note)

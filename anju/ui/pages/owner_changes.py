@@ -9,6 +9,7 @@ from typing import Any
 
 import streamlit as st
 
+from anju.importers.identity import mask_name
 from anju.services import owner_changes, owners
 from anju.services.context import AppContext
 from anju.services.errors import AnjuError
@@ -44,7 +45,7 @@ def render(ctx: AppContext, user: UserView) -> None:
     owner_id = st.selectbox(
         t("oc.owner"),
         list(people),
-        format_func=lambda i: f"{people[i].location} · {people[i].name}",
+        format_func=lambda i: f"{people[i].location} · {mask_name(people[i].name)}",
         key=OWNER,
     )
     _request_form(ctx, user, code, owner_id)
@@ -83,7 +84,7 @@ def _pending(ctx: AppContext, user: UserView, code: str) -> None:
     chosen = st.selectbox(
         t("oc.pick"),
         list(waiting),
-        format_func=lambda i: f"#{i} {waiting[i].location} · {waiting[i].owner_name}",
+        format_func=lambda i: f"#{i} {waiting[i].location} · {mask_name(waiting[i].owner_name)}",
         key=REQUEST,
     )
     request = waiting[chosen]
@@ -95,14 +96,14 @@ def _pending(ctx: AppContext, user: UserView, code: str) -> None:
     st.caption(t("oc.verify_help"))
     id_number, phone, room = st.columns(3)
     stated = (
-        id_number.text_input(t("oc.id_number"), key="oc_verify_id"),
-        phone.text_input(t("oc.phone"), key="oc_verify_phone"),
-        room.text_input(t("oc.room"), key="oc_verify_room"),
+        id_number.text_input(t("oc.id_number"), key=f"oc_verify_id_{chosen}"),  # per request
+        phone.text_input(t("oc.phone"), key=f"oc_verify_phone_{chosen}"),
+        room.text_input(t("oc.room"), key=f"oc_verify_room_{chosen}"),
     )
     verify, reject = st.columns(2)
     if verify.button(t("oc.verify"), key="oc_verify", type="primary"):
         _verify(ctx, user, chosen, *stated)
-    note = reject.text_input(t("oc.reject_note"), key="oc_reject_note")
+    note = reject.text_input(t("oc.reject_note"), key=f"oc_reject_note_{chosen}")
     if reject.button(t("oc.reject"), key="oc_reject"):
         try:
             owner_changes.reject_change(ctx, chosen, user.username, note)

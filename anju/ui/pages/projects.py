@@ -7,6 +7,7 @@ import streamlit as st
 
 from anju.services import diagram, projects
 from anju.services.context import AppContext
+from anju.services.handover import DEFECT_READERS
 from anju.services.users import UserView
 from anju.ui import bpmn_viewer
 from anju.ui.components import timeline
@@ -69,8 +70,9 @@ def _project(ctx: AppContext, user: UserView, summary: projects.ProjectSummary) 
     ready.metric(t("projects.ready"), summary.ready_tasks)
     overdue.metric(t("projects.overdue"), summary.overdue_tasks)
     _diagrams(ctx, summary)
-    st.markdown(f"**{t('handover.reports')}**")
-    project_report_button(ctx, user, summary.code)
+    if DEFECT_READERS & set(user.roles):  # the report lists defects and refusal reasons
+        st.markdown(f"**{t('handover.reports')}**")
+        project_report_button(ctx, user, summary.code)
     st.markdown(f"**{t('projects.timeline')}**")
     timeline(reversed(projects.history(ctx, summary.code)))
 
