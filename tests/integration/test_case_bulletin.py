@@ -5,7 +5,6 @@ chosen, rendered to HTML (escaped, StrictUndefined) and to PDF with real Chinese
 from __future__ import annotations
 
 import dataclasses
-import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -178,7 +177,6 @@ def test_the_template_renders_with_strict_undefined_and_documents_its_context(
         assert all(help_text for help_text in contexts.help_of(cls).values()), cls
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (make browser)")
 def test_the_pdf_has_the_chinese_titles_in_wenquanyi(ctx: AppContext, library: Library) -> None:
     report = case_bulletin.bulletin(ctx, [library.leak, library.window, library.parking], "kefu")
     ARTIFACTS.mkdir(exist_ok=True)

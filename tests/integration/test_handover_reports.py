@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import shutil
 import subprocess
 import zipfile
 from datetime import date, timedelta
@@ -207,7 +206,6 @@ def test_templates_render_with_strict_undefined_and_document_their_context(
         assert all(help_text for help_text in contexts.help_of(cls).values()), cls
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (make browser)")
 def test_the_pdf_has_real_chinese_text_in_wenquanyi(ctx: AppContext, project: str) -> None:
     pdf = render_pdf(handover_reports.unit_report(ctx, project, "101", "kefu"))
     ARTIFACTS.mkdir(exist_ok=True)

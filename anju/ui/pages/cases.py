@@ -13,23 +13,24 @@ from html import escape
 from typing import Any
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from anju.roles import LANE_ROLES
 from anju.services import case_drafts, cases, projects
-from anju.services.cases import CaseFilters, CaseView, SearchHit
+from anju.services.cases import WRITER_ROLES, CaseFilters, CaseView, SearchHit
 from anju.services.context import AppContext
 from anju.services.errors import AnjuError, ConflictError
 from anju.services.users import UserView
 from anju.ui.components import project_picker
 from anju.ui.files_panel import files_panel
 from anju.ui.state import notice, page_control, show_notice, t, term, when
+from casebase.model import Category, Severity, SourceKind, Stage, Status
 
-WRITER_ROLES = frozenset({"customer_service", "admin"})
-STAGES = ("design", "sales", "construction", "handover", "occupancy")
-CATEGORIES = ("planning", "building", "living", "quality", "service")
-SEVERITIES = ("minor", "general", "serious", "critical")
-SOURCES = ("complaint", "callback", "handover_defect", "inspection", "forum", "manual")
-STATUSES = ("draft", "published", "retired")
+STAGES = tuple(s.value for s in Stage)
+CATEGORIES = tuple(c.value for c in Category)
+SEVERITIES = tuple(s.value for s in Severity)
+SOURCES = tuple(s.value for s in SourceKind)
+STATUSES = tuple(s.value for s in Status)
 DEPARTMENTS = tuple(sorted(LANE_ROLES - {"leader", "gm"}))
 QUERY, STAGE, CATEGORY, STATUS = "cases_query", "cases_stage", "cases_category", "cases_status"
 PAGE, PICK = "cases_page", "cases_pick"
@@ -76,35 +77,11 @@ def _first_page() -> None:
 def _search(ctx: AppContext, user: UserView, writer: bool) -> tuple[SearchHit, ...]:
     st.text_input(t("cases.query"), key=QUERY, on_change=_first_page)
     columns = st.columns(3 if writer else 2)
-    stage = columns[0].selectbox(
-        t("cases.stage"),
-        STAGES,
-        index=None,
-        placeholder=t("cases.any"),
-        format_func=lambda key: term("case_stage", key),
-        key=STAGE,
-        on_change=_first_page,
-    )
-    category = columns[1].selectbox(
-        t("cases.category"),
-        CATEGORIES,
-        index=None,
-        placeholder=t("cases.any"),
-        format_func=lambda key: term("case_category", key),
-        key=CATEGORY,
-        on_change=_first_page,
-    )
+    stage = _any_of(columns[0], "cases.stage", STAGES, "case_stage", STAGE)
+    category = _any_of(columns[1], "cases.category", CATEGORIES, "case_category", CATEGORY)
     statuses: tuple[str, ...] = ("published",)
     if writer:
-        status = columns[2].selectbox(
-            t("cases.status"),
-            STATUSES,
-            index=None,
-            placeholder=t("cases.any"),
-            format_func=lambda key: term("case_status", key),
-            key=STATUS,
-            on_change=_first_page,
-        )
+        status = _any_of(columns[2], "cases.status", STATUSES, "case_status", STATUS)
         statuses = (status,) if status else STATUSES
     filters = CaseFilters(statuses=statuses, stage=stage, category=category)
     number = max(1, int(st.session_state.get(PAGE, 1)))
@@ -123,6 +100,22 @@ def _search(ctx: AppContext, user: UserView, writer: bool) -> tuple[SearchHit, .
     for hit in result.hits:
         _hit(hit)
     return result.hits
+
+
+def _any_of(
+    column: DeltaGenerator, label: str, options: tuple[str, ...], terms: str, key: str
+) -> str | None:
+    """A filter that is empty ("any") until a value is chosen; choosing goes to page 1."""
+    chosen = column.selectbox(
+        t(label),
+        options,
+        index=None,
+        placeholder=t("cases.any"),
+        format_func=lambda value: term(terms, value),
+        key=key,
+        on_change=_first_page,
+    )
+    return str(chosen) if chosen is not None else None
 
 
 def _hit(hit: SearchHit) -> None:

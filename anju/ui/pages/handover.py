@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
+from anju.files import kinds
 from anju.importers.identity import mask_name
 from anju.services import (
     attachments,
@@ -35,9 +36,9 @@ from anju.ui.state import notice, show_notice, t, term, when
 ROLES = frozenset({"customer_service", "engineering", "admin"})
 CS, ENGINEERING = "customer_service", "engineering"
 RESULTS = ("pass", "defect", "na")
-SEVERITIES = ("minor", "major", "critical")
+SEVERITIES = tuple(dict.fromkeys(handover.SEVERITIES.values()))  # minor, major, critical
 PROJECT, ROOM, DEFECT = "handover_project", "handover_room", "handover_defect"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = kinds.XLSX.media_type
 GENERATION = "handover_inspection_form"
 
 

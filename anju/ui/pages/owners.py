@@ -7,19 +7,23 @@ logged by the service) and the owners missing details."""
 
 from __future__ import annotations
 
+import hashlib
+
 import streamlit as st
 
+from anju.files import kinds
 from anju.services import owner_exports, owners
 from anju.services.context import AppContext
 from anju.services.errors import AnjuError
-from anju.services.owners import REVEAL_ROLES, OwnerView
+from anju.services.owners import IMPORT_ROLES, REVEAL_ROLES, OwnerView
 from anju.services.users import UserView
 from anju.ui.components import project_picker
 from anju.ui.state import notice, show_notice, t
 
-ROLES = frozenset({"customer_service", "sales", "admin"})
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ROLES = IMPORT_ROLES
+XLSX = kinds.XLSX.media_type
 PROJECT, UPLOAD, REASON = "owners_project", "owners_file", "owners_reveal_reason"
+PREVIEW = "owners_preview"  # ((project, sha256 of the file), its preview)
 REVEALED = "owners_revealed"  # (project code, owners unmasked by the service, the reason)
 
 
@@ -46,11 +50,18 @@ def _import(ctx: AppContext, user: UserView, code: str) -> None:
     if uploaded is None:
         return
     data = uploaded.getvalue()
-    try:
-        report = owners.preview_import(ctx, code, data, user.username, file_name=uploaded.name)
-    except AnjuError as exc:
-        st.error(str(exc))
-        return
+    # The file is read and checked once: later reruns of the page (other widgets) reuse it.
+    seen = (code, hashlib.sha256(data).hexdigest())
+    kept = st.session_state.get(PREVIEW)
+    if kept is not None and kept[0] == seen:
+        report = kept[1]
+    else:
+        try:
+            report = owners.preview_import(ctx, code, data, user.username, file_name=uploaded.name)
+        except AnjuError as exc:
+            st.error(str(exc))
+            return
+        st.session_state[PREVIEW] = (seen, report)
     new, changed, unchanged, invalid = st.columns(4)
     new.metric(t("owners.new"), report.new)
     changed.metric(t("owners.changed"), report.changed)
@@ -85,6 +96,7 @@ def _import(ctx: AppContext, user: UserView, code: str) -> None:
             st.error(str(exc))
             return
         st.session_state.pop(REVEALED, None)
+        st.session_state.pop(PREVIEW, None)  # the archive changed: preview the file again
         notice(t("owners.committed", new=done.new, changed=done.changed, unchanged=done.unchanged))
         st.rerun()
 
