@@ -1,9 +1,11 @@
 """Recommendation of cases for a project stage, the database-free half: who is relevant and why.
 
 Owns: the synonym table (so 渗水 ≈ 漏水 ≈ 滴水 and 电梯 ≈ 升降梯 count as the same problem), the
-categories and receiving department each stage's package goes to, the relevance rule that ranks
-lexical candidates (stage, category, responsible department, city, product type, similar text)
-and the reasons shown with each suggestion. Imports no SQL library and nothing from `anju`.
+categories and receiving department each stage's package goes to, the relevance rule (stage,
+category, responsible department, city, product type, similar text) and the reasons shown with
+each suggestion. The rule is applied to every published case: `casebase.match_index` computes
+it for the whole library at once and hands `rank` the few that can be among the best. Imports
+no SQL library and nothing from `anju`.
 
 Relevance = STAGE_WEIGHT if the case's stage is the package's stage
           + CATEGORY_WEIGHT if its category is one the stage works on
@@ -85,17 +87,17 @@ def fold_synonyms(text: str) -> str:
     return _fold(normalise(text))
 
 
-@functools.lru_cache(maxsize=8192)
-def _fold(folded: str) -> str:
-    """`fold_synonyms` of a text already in index form (a candidate's `doc`).
-
-    Remembered for the last 8,192 texts (one recommendation reads at most 5,000 candidates,
-    mostly the same ones each time; a few MB): folding is most of the cost of ranking.
-    """
+def fold_index_form(folded: str) -> str:
+    """`fold_synonyms` of a text already in index form (a case's `doc`)."""
     for word, canonical in _REPLACEMENTS:
         if word in folded:
             folded = folded.replace(word, canonical)
     return folded
+
+
+_fold = functools.lru_cache(maxsize=4096)(fold_index_form)
+"""`fold_index_form`, remembered for the last texts ranked (the best of each recommendation
+are mostly the same cases each time)."""
 
 
 def bigrams(text: str) -> frozenset[str]:
@@ -104,16 +106,6 @@ def bigrams(text: str) -> frozenset[str]:
     for term in parse_query(text).terms if text else ():
         grams.update(term[i : i + 2] for i in range(max(1, len(term) - 1)))
     return frozenset(grams)
-
-
-def synonym_words(text: str) -> tuple[str, ...]:
-    """Every word of the synonym table found in `text`, plus the other words of its group."""
-    folded = normalise(text)
-    found: dict[str, None] = {}
-    for group in SYNONYMS:
-        if any(word in folded for word in group):
-            found.update(dict.fromkeys(group))
-    return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -173,8 +165,8 @@ def _text_reasons(folded_query: str, doc: str) -> list[str]:
 
 
 @dataclass(frozen=True)
-class _Asked:
-    """What `rank` works out once per profile."""
+class Asked:
+    """What ranking works out once per profile (`ask`)."""
 
     profile: Profile
     query_grams: frozenset[str]
@@ -184,7 +176,18 @@ class _Asked:
     products: tuple[str, ...]
 
 
-def _assess(asked: _Asked, case: Candidate, reasons: list[str] | None) -> float:
+def ask(profile: Profile) -> Asked:
+    return Asked(
+        profile=profile,
+        query_grams=bigrams(fold_synonyms(profile.text)),
+        folded_query=normalise(profile.text),
+        categories=STAGE_CATEGORIES[profile.stage],
+        city=normalise(profile.city).strip(),
+        products=_product_words(profile.product_type),
+    )
+
+
+def _assess(asked: Asked, case: Candidate, reasons: list[str] | None) -> float:
     """The case's score; its reasons are appended to `reasons` when given (the top only)."""
     profile = asked.profile
     score = 0.0
@@ -201,13 +204,13 @@ def _assess(asked: _Asked, case: Candidate, reasons: list[str] | None) -> float:
         if reasons is not None:
             reasons.append(f"责任部门即接收部门:{case.department}")
     city = asked.city
-    if city and (_normalised(case.source_city) == city or city in case.doc):
+    if city and (place_form(case.source_city) == city or city in case.doc):
         score += PLACE_WEIGHT
         if reasons is not None:
             reasons.append(f"同城市:{profile.city}")
     products = asked.products
     if products and (
-        _normalised(case.source_product_type).strip() in products
+        place_form(case.source_product_type).strip() in products
         or any(word in case.doc for word in products)
     ):
         score += PLACE_WEIGHT
@@ -235,7 +238,7 @@ def _assess(asked: _Asked, case: Candidate, reasons: list[str] | None) -> float:
 _NORMALISED: dict[str, str] = {}
 
 
-def _normalised(text: str) -> str:
+def place_form(text: str) -> str:
     """`normalise` of a source project's city or product type (few values: remembered)."""
     found = _NORMALISED.get(text)
     if found is None:
@@ -245,7 +248,7 @@ def _normalised(text: str) -> str:
     return found
 
 
-def _best(asked: _Asked, candidates: list[Candidate], limit: int) -> list[tuple[float, Candidate]]:
+def _best(asked: Asked, candidates: list[Candidate], limit: int) -> list[tuple[float, Candidate]]:
     """The `limit` best (score, case), best first, score > 0; ties to the higher id.
 
     With a text, candidates are taken in order of their score without the text part, and the
@@ -286,14 +289,7 @@ def rank(profile: Profile, candidates: list[Candidate], limit: int = 20) -> list
     Only the `limit` best (`_best`) are asked for their reasons, by the same `_assess`, so the
     score shown is the score ranked.
     """
-    asked = _Asked(
-        profile=profile,
-        query_grams=bigrams(fold_synonyms(profile.text)),
-        folded_query=normalise(profile.text),
-        categories=STAGE_CATEGORIES[profile.stage],
-        city=normalise(profile.city).strip(),
-        products=_product_words(profile.product_type),
-    )
+    asked = ask(profile)
     best = _best(asked, candidates, limit)
     suggestions = []
     for score, case in best:

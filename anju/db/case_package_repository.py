@@ -1,8 +1,8 @@
-"""Queries of case-input packages and of the candidates a recommendation ranks.
+"""Queries of case-input packages and of the published cases the matching index holds.
 
-Owns: every SQL statement about `case_packages` and `case_package_items`, and the lexical
-candidate query for `casebase.matching` (published cases of the stage, of its categories, or
-containing one of the query's words or their synonyms).
+Owns: every SQL statement about `case_packages` and `case_package_items`, and the reads that
+keep the matching index (`anju.services.case_match`) in step: the published cases as matching
+sees them, the stamp that moves when any case changes, and which cases changed.
 """
 
 from __future__ import annotations
@@ -10,39 +10,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import cast
 
-from sqlalchemy import ColumnElement, func, or_, select, text
+from sqlalchemy import func, select
 
-from anju.db.case_tables import Case, CasePackage, CasePackageItem, CaseSearch
+from anju.db.case_tables import Case, CasePackage, CasePackageItem, CaseRevision, CaseSearch
 from anju.db.tables import Project
 from anju.db.unit_of_work import Session
-from casebase.search import LIKE_ESCAPE, like_pattern
-
-MAX_CANDIDATES = 5000
+from casebase.match_index import CaseRow
 
 
-CandidateRow = tuple[int, str, str, str, str, str, str, str]
-"""(id, title, doc, stage, category, department, severity, source_project) of a candidate."""
+def published_rows(session: Session, case_ids: Sequence[int] | None = None) -> list[CaseRow]:
+    """Every published case (or those of `case_ids` that are published) as matching keeps it.
 
-
-def candidates(
-    session: Session, stage: str, categories: Sequence[str], words: Sequence[str]
-) -> list[CandidateRow]:
-    """Published cases (with their index-form document) that could matter for `stage`.
-
-    Plain rows, not ORM objects: a recommendation reads up to MAX_CANDIDATES of them.
+    Plain rows, not ORM objects: the matching index loads the whole library at once.
     """
-    # Filter on the copies in case_search and walk it newest first (its primary key): the
-    # first MAX_CANDIDATES matches end the scan, and only those rows join `cases`.
-    relevant: list[ColumnElement[bool]] = [
-        CaseSearch.stage == stage,
-        CaseSearch.category.in_(categories),
-    ]
-    if session.get_bind().dialect.name == "sqlite":  # both in index form: the same test
-        relevant += [func.instr(CaseSearch.doc, w) > 0 for w in words if w]
-    else:
-        relevant += [CaseSearch.doc.like(like_pattern(w), escape=LIKE_ESCAPE) for w in words if w]
-        # as in search: a generic plan of a prepared LIKE query scans far more than it must
-        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     query = (
         select(
             CaseSearch.case_id,
@@ -56,12 +36,31 @@ def candidates(
         )
         .select_from(CaseSearch)
         .join(Case, Case.id == CaseSearch.case_id)
-        .where(CaseSearch.status == "published", or_(*relevant))
-        .order_by(CaseSearch.case_id.desc())
-        .limit(MAX_CANDIDATES)
+        .where(CaseSearch.status == "published")
+        .order_by(CaseSearch.case_id)
     )
-    rows = session.connection().execute(query).all()  # Core rows: no ORM objects to build
-    return cast(list[CandidateRow], rows)
+    if case_ids is None:
+        return cast(list[CaseRow], session.connection().execute(query).all())
+    rows: list[CaseRow] = []
+    ids = sorted(set(case_ids))
+    for start in range(0, len(ids), 500):
+        chunk = query.where(CaseSearch.case_id.in_(ids[start : start + 500]))
+        rows += cast(list[CaseRow], session.connection().execute(chunk).all())
+    return rows
+
+
+def match_stamp(session: Session) -> tuple[int, int]:
+    """(newest case revision id, newest indexed case id): what changes when a case does."""
+    revision = session.scalar(select(func.max(CaseRevision.id)))
+    newest = session.scalar(select(func.max(CaseSearch.case_id)))
+    return int(revision or 0), int(newest or 0)
+
+
+def cases_changed_after(session: Session, revision_id: int, case_id: int) -> set[int]:
+    """Cases with a revision after `revision_id`, and cases indexed after `case_id`."""
+    revised = select(CaseRevision.case_id).where(CaseRevision.id > revision_id)
+    added = select(CaseSearch.case_id).where(CaseSearch.case_id > case_id)
+    return {int(i) for i in session.scalars(revised.union(added))}
 
 
 def project_places(session: Session, names: Sequence[str]) -> dict[str, tuple[str, str]]:

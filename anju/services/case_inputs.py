@@ -20,6 +20,7 @@ from anju.db.case_tables import CasePackage, CasePackageItem
 from anju.db.tables import Project, TaskIndex
 from anju.db.unit_of_work import Session
 from anju.roles import LANE_ROLES
+from anju.services import case_match
 from anju.services.context import AppContext
 from anju.services.errors import (
     ConflictError,
@@ -32,16 +33,11 @@ from casebase import meaning
 from casebase.matching import (
     MEANING_POOL,
     RECEIVING_DEPARTMENT,
-    STAGE_CATEGORIES,
-    Candidate,
     Profile,
-    fold_synonyms,
     rank,
     rerank_by_meaning,
-    synonym_words,
 )
-from casebase.model import CaseError, Category, Severity, Stage
-from casebase.search import parse_query
+from casebase.model import CaseError, Stage
 from casebase.verification import Result, check_verification
 
 __all__ = [
@@ -68,9 +64,6 @@ STAGE_OF_LIFECYCLE: dict[str, Stage] = {
 }
 """The lifecycle's stage keys (BPMN) and the case stage whose cases they receive."""
 _STAGES = {s.value: s for s in Stage}
-_CATEGORIES = {c.value: c for c in Category}
-_SEVERITIES = {s.value: s for s in Severity}
-_NOWHERE = ("", "")
 VERIFIER_ROLE = "customer_service"
 MAX_SUGGESTIONS = 100
 
@@ -224,26 +217,10 @@ def recommend(
             raise InvalidInputError(
                 f"项目 {project_code} 当前不在可接收案例的阶段,请用 --stage 指定阶段"
             )
-        words = [*parse_query(fold_synonyms(text)).terms, *synonym_words(text)]
-        categories = sorted(c.value for c in STAGE_CATEGORIES[target])
-        rows = packages_repo.candidates(session, target.value, categories, words)
-        places = packages_repo.project_places(session, [row[7] for row in rows])
-        candidates = [
-            Candidate(
-                id=case_id,
-                title=title,
-                doc=doc,
-                stage=_STAGES[case_stage],
-                category=_CATEGORIES[category],
-                department=department,
-                severity=_SEVERITIES[severity],
-                source_city=places.get(source, _NOWHERE)[0],
-                source_product_type=places.get(source, _NOWHERE)[1],
-            )
-            for case_id, title, doc, case_stage, category, department, severity, source in rows
-        ]
         profile = Profile(target, project.city, project.product_type, text)
-        ranked = rank(profile, candidates, MEANING_POOL if asked is not None else limit)
+        pool = MEANING_POOL if asked is not None else limit
+        candidates = case_match.best(ctx, session, profile, pool)
+        ranked = rank(profile, candidates, pool)
         if asked is not None:
             stored = vectors_repo.vectors_of(session, [s.case_id for s in ranked], meaning.MODEL)
             similarity = {

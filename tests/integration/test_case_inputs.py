@@ -8,7 +8,8 @@ import json
 import pytest
 
 from anju import cli, demo_cases
-from anju.services import case_inputs
+from anju.db.unit_of_work import Database
+from anju.services import case_inputs, cases
 from anju.services.context import AppContext
 from anju.services.errors import (
     ConflictError,
@@ -112,3 +113,31 @@ def test_cli_recommends_packages_acknowledges_and_verifies(
     assert cli.main([*bad, "--reason", "不涉及"], ctx=ctx) == 0
     assert cli.main(["cases", "recommend", "--project", "P1", "--stage", "design"], ctx=ctx) == 0
     assert "理由" in capsys.readouterr().out
+
+
+def test_recommendation_follows_every_change_to_the_library(design_project: Driver) -> None:
+    """The in-memory matching index sees cases published, edited and retired after it was
+    loaded, in this process and in another one (a second context on the same database)."""
+    ctx = design_project.ctx
+    other = AppContext(db=Database(ctx.db.url), clock=ctx.clock, data_dir=ctx.data_dir)
+    text = "储藏室门禁刷卡失灵"
+
+    def top(context: AppContext) -> int:
+        return case_inputs.recommend(context, "P1", "design", text=text).suggestions[0].case_id
+
+    before = top(ctx), top(other)  # both indexes loaded
+    created = cases.create_case(ctx, "kefu", title="储藏室门禁刷卡失灵", description="刷卡无反应。",
+                                stage="design", category="living", department="design")  # fmt: skip
+    assert top(ctx) == before[0]  # a draft is not suggested
+    cases.publish_case(ctx, created.id, "kefu")
+    assert top(ctx) == top(other) == created.id
+    edited = cases.edit_case(ctx, created.id, "kefu", created.version + 1, title="地库照明不足",
+                             description="车道灯具间距过大。")  # fmt: skip
+    assert top(ctx) != created.id
+    assert top(other) != created.id
+    cases.edit_case(ctx, created.id, "kefu", edited.version, title=text)
+    assert top(other) == created.id
+    cases.retire_case(other, created.id, "kefu")
+    assert top(ctx) == before[0]
+    assert top(other) == before[1]
+    other.db.dispose()
