@@ -5,13 +5,14 @@ Owns: every SQL statement about cases. Search takes terms already parsed by
 databases. Candidates come from the trigram index: on SQLite the FTS5 `trigram` table answers
 terms of 3+ characters (a quoted phrase, so operators are literal) and LIKE scans the shorter
 ones; on PostgreSQL LIKE uses the GIN `gin_trgm_ops` index, with custom plans forced so
-short patterns never get a slow generic plan. A query of one term of 1–2 characters is answered
-by the posting table `case_grams` instead (`anju.db.case_postings`), kept in step here.
+short patterns never get a slow generic plan and random reads costed as cached (1.1) so the
+planner reads the trigram matches' pages instead of scanning every document. A query of one
+term of 1–2 characters is answered by the posting table `case_grams` instead
+(`anju.db.case_postings`), kept in step here.
 """
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -21,7 +22,6 @@ from sqlalchemy import (
     BindParameter,
     ColumnElement,
     Integer,
-    String,
     bindparam,
     column,
     delete,
@@ -31,7 +31,6 @@ from sqlalchemy import (
     select,
     text,
     tuple_,
-    type_coerce,
     update,
 )
 
@@ -206,6 +205,9 @@ def search(
     postgresql = session.get_bind().dialect.name == "postgresql"
     if postgresql:
         session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+        # The index's pages are cached like the table's: with the default cost of a random
+        # read (4) the planner scans every document instead of the trigram matches' pages.
+        session.execute(text("SET LOCAL random_page_cost = 1.1"))
     score: ColumnElement[int] = literal(0)
     where = _filters_on(CaseSearch, filters)
     for index, term in enumerate(terms):
@@ -216,38 +218,31 @@ def search(
         )
         where.append(_term_filter(session, term, index))
     # Rank narrow rows of case_search alone (filters are copied there), then load the page.
-    if postgresql:  # counts in the same pass (a window), sorts only the page (top-N)
-        query = (
-            select(CaseSearch.case_id, score.label("score"), func.count().over().label("total"))
-            .where(*where)
-            .order_by(
-                score.desc(), CaseSearch.occurred_on.desc().nulls_last(), CaseSearch.case_id.desc()
-            )
-            .limit(limit)
-            .offset(offset)
+    # PostgreSQL counts in the same pass (a window); SQLite's window buffers every match and
+    # costs more than a second, score-free count.
+    columns: list[Any] = [CaseSearch.case_id, score.label("score")]
+    if postgresql:
+        columns.append(func.count().over().label("total"))
+    query = (
+        select(*columns)
+        .where(*where)
+        .order_by(
+            score.desc(), CaseSearch.occurred_on.desc().nulls_last(), CaseSearch.case_id.desc()
         )
-        rows = session.execute(query).all()
-        total = int(rows[0].total) if rows else 0
-        page = [(int(row.case_id), int(row.score)) for row in rows]
-    else:  # one pass: every match's score, counted and its page picked here (see _page)
-        day = type_coerce(CaseSearch.occurred_on, String)  # ISO text: orders as the date
-        matches = session.execute(select(CaseSearch.case_id, score, day).where(*where)).all()
-        total, page = len(matches), _page(matches, limit, offset)
-    found = cases_by_ids(session, [case_id for case_id, _ in page])
-    return [(found[case_id], score_) for case_id, score_ in page], total
-
-
-def _page(matches: Sequence[Any], limit: int, offset: int) -> list[tuple[int, int]]:
-    """The (case_id, score) of `matches` (case_id, score, ISO day or None) on the page, in
-    search order: score, then day (unknown last), then id, each highest first.
-
-    SQLite sorts and counts a few thousand matches slower than one pass that hands them here:
-    its window count buffers every row and a separate count reads them all again.
-    """
-    best = heapq.nlargest(
-        offset + limit, matches, key=lambda m: (m[1], m[2] is not None, m[2] or "", m[0])
+        .limit(limit)
+        .offset(offset)
     )
-    return [(int(m[0]), int(m[1])) for m in best[offset:]]
+    rows = session.execute(query).all()
+    if postgresql:
+        total = int(rows[0].total) if rows else 0
+    elif rows or offset:
+        counted = session.scalar(select(func.count()).select_from(CaseSearch).where(*where))
+        total = int(counted or 0)
+    else:
+        total = 0
+    ids = [row.case_id for row in rows]
+    found = {case.id: case for case in session.scalars(select(Case).where(Case.id.in_(ids)))}
+    return [(found[row.case_id], int(row.score)) for row in rows], total
 
 
 def _filter_arguments(filters: CaseFilters) -> dict[str, Any]:

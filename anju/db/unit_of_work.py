@@ -26,6 +26,8 @@ CONCURRENT_WRITE_ERRORS = (StaleDataError, IntegrityError)
 """Raised at commit when another transaction changed the same instance or task first."""
 
 WRITE_OPTION = "anju_write"
+SQLITE_MMAP_BYTES = 256 * 1024 * 1024
+SQLITE_CACHE_KIB = 64 * 1024
 
 
 def create_db_engine(url: str, **kwargs: Any) -> Engine:
@@ -51,6 +53,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
