@@ -59,7 +59,7 @@ def test_short_query_pages_add_up_to_the_documented_ranking(
         assert page.total == len(expected)
         if not page.hits:
             break
-        pages += [hit.id for hit in page.hits]
+        pages += [(hit.id, hit.score) for hit in page.hits]
         offset += 3
     assert pages == expected
 
@@ -130,7 +130,7 @@ def test_postings_follow_every_write_and_equal_a_rebuild(ctx: AppContext) -> Non
 def test_short_hostile_terms_are_literal(library: AppContext, query: str) -> None:
     result = cases.search_cases(library, query, "sheji", limit=200)
     if result.terms:
-        assert [h.id for h in result.hits] == expected_ranking(library, query)
+        assert [(h.id, h.score) for h in result.hits] == expected_ranking(library, query)
     assert cases.search_cases(library, "水", "sheji").total > 0
 
 

@@ -24,8 +24,9 @@ NEW_CASE = {
 }
 
 
-def expected_ranking(ctx: AppContext, query: str) -> list[int]:
-    """Every published case containing each term, ordered by the documented rule, in Python."""
+def expected_ranking(ctx: AppContext, query: str) -> list[tuple[int, int]]:
+    """(id, score) of every published case containing each term, ordered by the documented
+    rule, in Python."""
     terms = parse_query(query).terms
     found = cases.search_cases(ctx, "", "kefu", limit=200)  # every published case, by date
     ranked = []
@@ -38,9 +39,9 @@ def expected_ranking(ctx: AppContext, query: str) -> list[int]:
         doc = normalise(title + "\n" + body)
         if all(term in doc for term in terms):
             day = (detail.occurred_on or date.min).toordinal()
-            key = (-score(normalise(title), doc, terms), -day, -detail.id)
-            ranked.append((key, detail.id))
-    return [case_id for _, case_id in sorted(ranked)]
+            relevance = score(normalise(title), doc, terms)
+            ranked.append(((-relevance, -day, -detail.id), (detail.id, relevance)))
+    return [hit for _, hit in sorted(ranked)]
 
 
 @pytest.fixture
@@ -56,7 +57,7 @@ def test_queries_of_every_length_find_every_case_containing_them_ranked(
     expected = expected_ranking(library, query)
     assert expected, f"the demo library has cases containing {query}"
     result = cases.search_cases(library, query, "sheji", limit=200)
-    assert [hit.id for hit in result.hits] == expected
+    assert [(hit.id, hit.score) for hit in result.hits] == expected
     assert result.total == len(expected)
     scores = [hit.score for hit in result.hits]
     assert scores == sorted(scores, reverse=True)
