@@ -11,6 +11,7 @@ occurrences in the whole document); ties go to the newer case, then the higher i
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -139,12 +140,16 @@ class Snippet:
         return "".join(out)
 
 
+_char_form = functools.lru_cache(maxsize=65536)(normalise)
+"""`normalise` of one character, remembered (a page of snippets reads ~2,000 characters)."""
+
+
 def _index_map(text: str) -> tuple[str, list[int]]:
     """The index form of `text` and, for each of its characters, the original position."""
     chars: list[str] = []
     origin: list[int] = []
     for position, char in enumerate(text):
-        form = normalise(char)
+        form = _char_form(char)
         chars.append(form)
         origin.extend([position] * len(form))
     return "".join(chars), origin

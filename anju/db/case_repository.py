@@ -227,25 +227,33 @@ def search(
             + _occurrences(CaseSearch.doc, term, f"td{index}", not postgresql)
         )
         where.append(_term_filter(session, term, index))
-    # Rank narrow rows of case_search alone (filters are copied there), then load the page.
-    # PostgreSQL counts in the same pass (a window); SQLite's window buffers every match and
-    # costs more than a second, score-free count.
-    columns: list[Any] = [CaseSearch.case_id, score.label("score")]
-    if postgresql:
-        columns.append(func.count().over().label("total"))
+    # Rank narrow rows of case_search alone (filters are copied there), then load the page,
+    # counting in the same statement: PostgreSQL with a window; SQLite buffers a window's
+    # every row, so there the matches are a CTE that is read twice (ranked, and counted).
+    matches = select(
+        CaseSearch.case_id,
+        CaseSearch.occurred_on,
+        score.label("score"),
+        *([func.count().over().label("total")] if postgresql else []),
+    ).where(*where)
+    ranked: Any = matches.subquery() if postgresql else matches.cte("matches")
+    total_of: Any = (
+        ranked.c.total
+        if postgresql
+        else select(func.count()).select_from(ranked).scalar_subquery().label("total")
+    )
     query = (
-        select(*columns)
-        .where(*where)
+        select(ranked.c.case_id, ranked.c.score, total_of)
         .order_by(
-            score.desc(), CaseSearch.occurred_on.desc().nulls_last(), CaseSearch.case_id.desc()
+            ranked.c.score.desc(), ranked.c.occurred_on.desc().nulls_last(), ranked.c.case_id.desc()
         )
         .limit(limit)
         .offset(offset)
     )
     rows = session.execute(query).all()
-    if postgresql:
-        total = int(rows[0].total) if rows else 0
-    elif rows or offset:
+    if rows:
+        total = int(rows[0].total)
+    elif offset:  # past the last page: count on their own
         counted = session.scalar(select(func.count()).select_from(CaseSearch).where(*where))
         total = int(counted or 0)
     else:
