@@ -102,14 +102,21 @@ class MatchIndex:
     def _put(self, row: CaseRow) -> None:
         case_id, title, doc, stage, category, department, severity, source = row
         old = self._slot_of.get(case_id)
+        if old is not None and self._row(old) == tuple(row):
+            return  # unchanged (a catch-up reads some cases again): keep its slot
+        codes = (  # every value checked before anything is appended
+            _STAGES.index(Stage(stage)),
+            _CATEGORIES.index(Category(category)),
+            _SEVERITIES.index(Severity(severity)),
+        )
         if old is not None:
             self._alive[old] = 0
         slot = len(self._ids)
         self._slot_of[case_id] = slot
         self._ids.append(case_id)
-        self._stage.append(_STAGES.index(Stage(stage)))
-        self._category.append(_CATEGORIES.index(Category(category)))
-        self._severity.append(_SEVERITIES.index(Severity(severity)))
+        self._stage.append(codes[0])
+        self._category.append(codes[1])
+        self._severity.append(codes[2])
         self._department.append(self._code(department))
         self._source.append(self._code(source))
         self._alive.append(1)

@@ -114,6 +114,13 @@ def test_a_case_edited_to_mention_the_text_climbs_and_a_dropped_one_is_gone() ->
     assert [i for i, _ in ranked_by_index(index, profile, 1)] == [59]  # a tie: the newest
     index.put([(1, "卫生间滴水", "卫生间滴水", *plain[3:])])  # after the text's words were asked
     assert ranked_by_index(index, profile, 1) == [(1, 10.0)]
+    slots = len(index._ids)
+    index.put([(1, "卫生间滴水", "卫生间滴水", *plain[3:])])  # read again, unchanged
+    assert len(index._ids) == slots
+    with pytest.raises(ValueError, match="no-such-stage"):
+        index.put([(3, "x", "x", "no-such-stage", *plain[4:])])
+    assert len(index._ids) == slots
+    assert ranked_by_index(index, profile, 1) == [(1, 10.0)]
     index.drop([1, 99])
     assert [i for i, _ in ranked_by_index(index, profile, 2)] == [59, 58]
     assert index.best(ask(profile), {}, 0) == []
