@@ -67,6 +67,7 @@ class MatchIndex:
         self._folded: list[str] = []  # `fold_index_form(doc)`
         self._codes: dict[str, int] = {}  # department and source names → code
         self._names: list[str] = []
+        self._sources: dict[str, None] = {}
         self._masks: dict[tuple[str, bool], bytearray] = {}  # (word, folded): word in doc
         self._joins: dict[bool, tuple[str, npt.NDArray[np.int64]]] = {}  # see _joined
 
@@ -74,9 +75,9 @@ class MatchIndex:
         return len(self._slot_of)
 
     def sources(self) -> list[str]:
-        """The source projects of the cases held (for the caller to look up their places)."""
-        held = {self._source[slot] for slot in self._slot_of.values()}
-        return sorted(self._names[code] for code in held)
+        """Every source project a case held has named (for the caller to look up its place;
+        kept as cases are put, not gathered from every case on each recommendation)."""
+        return list(self._sources)
 
     def put(self, rows: Iterable[CaseRow]) -> None:
         """Add each case, or replace the one held with the same id."""
@@ -119,6 +120,7 @@ class MatchIndex:
         self._severity.append(codes[2])
         self._department.append(self._code(department))
         self._source.append(self._code(source))
+        self._sources[source] = None
         self._alive.append(1)
         self._titles.append(title)
         self._docs.append(doc)

@@ -63,7 +63,6 @@ STAGE_OF_LIFECYCLE: dict[str, Stage] = {
     "occupancy_stage": Stage.OCCUPANCY,
 }
 """The lifecycle's stage keys (BPMN) and the case stage whose cases they receive."""
-_STAGES = {s.value: s for s in Stage}
 VERIFIER_ROLE = "customer_service"
 MAX_SUGGESTIONS = 100
 
