@@ -16,7 +16,6 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from itertools import pairwise
 
 TITLE_WEIGHT = 2
 """The title is also part of the document, so a title hit counts TITLE_WEIGHT + 1 times."""
@@ -84,23 +83,30 @@ def score(title: str, document: str, terms: tuple[str, ...]) -> int:
     )
 
 
-def short_grams(title: str, document: str) -> dict[str, int]:
-    """Every 1- and 2-character term the document can match, with `score` for that one term.
+def short_grams(title: str, document: str, longest: int = SHORT_TERM) -> dict[str, int]:
+    """Every term of 1 to `longest` characters the document can match, with `score` for it.
 
     A typed term never contains a separator, so grams holding one are left out. Counts are
-    non-overlapping like `occurrences` (they differ from a plain pair count only for "aa").
+    non-overlapping like `occurrences`: a gram that can overlap itself ("aa", "aba", "aaa")
+    is counted with `str.count`, any other by how often it starts.
     """
     grams: dict[str, int] = {}
     for text, weight in ((document, 1), (title, TITLE_WEIGHT)):
-        for char, count in Counter(text).items():
-            if char in grams or not _SEPARATORS.match(char):
-                grams[char] = grams.get(char, 0) + weight * count
-        for pair, count in Counter(map("".join, pairwise(text))).items():
-            if pair in grams or not _SEPARATORS.search(pair):
-                if pair[0] == pair[1]:
-                    count = text.count(pair)
-                grams[pair] = grams.get(pair, 0) + weight * count
+        for size in range(1, longest + 1):
+            counted = Counter([text[i : i + size] for i in range(len(text) - size + 1)])
+            for gram, count in counted.items():
+                if gram in grams or not _SEPARATORS.search(gram):
+                    if size > 1 and _overlaps(gram):
+                        count = text.count(gram)
+                    grams[gram] = grams.get(gram, 0) + weight * count
     return grams
+
+
+def _overlaps(gram: str) -> bool:
+    """True when a proper prefix of `gram` is also its suffix (two occurrences can overlap)."""
+    if len(gram) <= 3:  # a border of 2 of 3 characters means all three are equal
+        return gram[0] == gram[-1]
+    return any(gram[:k] == gram[-k:] for k in range(1, len(gram)))
 
 
 def matches(document: str, terms: tuple[str, ...]) -> bool:

@@ -7,8 +7,8 @@ terms of 3+ characters (a quoted phrase, so operators are literal) and LIKE scan
 ones; on PostgreSQL LIKE uses the GIN `gin_trgm_ops` index, with custom plans forced so
 short patterns never get a slow generic plan and random reads costed as cached (1.1) so the
 planner reads the trigram matches' pages instead of scanning every document. A query of one
-term of 1–2 characters is answered by the posting table `case_grams` instead
-(`anju.db.case_postings`), kept in step here.
+term is answered by the posting table `case_grams` instead (`anju.db.case_postings`, kept in
+step here) when it can be: a term of 1–2 characters on both databases, any length on SQLite.
 """
 
 from __future__ import annotations
@@ -177,12 +177,16 @@ def _occurrences(col: Any, term: str, name: str, sqlite: bool) -> ColumnElement[
 def _term_filter(session: Session, term: str, index: int) -> ColumnElement[bool]:
     sqlite = session.get_bind().dialect.name == "sqlite"
     if sqlite and len(term) > SHORT_TERM:
-        fts = text(f"SELECT rowid FROM case_fts WHERE case_fts MATCH :fts{index}")  # noqa: S608
-        fts = fts.bindparams(**{f"fts{index}": fts_phrase(term)})
-        return CaseSearch.case_id.in_(fts.columns(column("rowid", Integer)))
+        return CaseSearch.case_id.in_(_fts_ids(term, index))
     if sqlite:  # both sides are in index form, so instr is the same exact substring test
         return func.instr(CaseSearch.doc, bindparam(f"in{index}", term)) > 0
     return CaseSearch.doc.like(like_pattern(term), escape=LIKE_ESCAPE)
+
+
+def _fts_ids(term: str, index: int = 0) -> Any:
+    """The ids of the cases whose document contains `term` (3+ characters), from FTS5."""
+    fts = text(f"SELECT rowid FROM case_fts WHERE case_fts MATCH :fts{index}")  # noqa: S608
+    return fts.bindparams(**{f"fts{index}": fts_phrase(term)}).columns(column("rowid", Integer))
 
 
 def _filters(filters: CaseFilters) -> list[ColumnElement[bool]]:
@@ -206,13 +210,13 @@ def search(
     session: Session, terms: Sequence[str], filters: CaseFilters, limit: int, offset: int = 0
 ) -> tuple[list[tuple[Case, int]], int]:
     """The cases containing every term, best first, and how many there are in all."""
-    if len(terms) == 1 and len(terms[0]) <= SHORT_TERM:  # straight from the posting table
-        posted, total = case_postings.search(
-            session, terms[0], _filter_arguments(filters), limit, offset
-        )
-        loaded = cases_by_ids(session, [case_id for case_id, _ in posted])
-        return [(loaded[case_id], score) for case_id, score in posted], total
-    postgresql = session.get_bind().dialect.name == "postgresql"
+    dialect = session.get_bind().dialect.name
+    posted = _from_postings(session, terms, filters, limit, offset, dialect)
+    if posted is not None:
+        page, total = posted
+        loaded = cases_by_ids(session, [case_id for case_id, _ in page])
+        return [(loaded[case_id], score) for case_id, score in page], total
+    postgresql = dialect == "postgresql"
     if postgresql:
         session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
         # The index's pages are cached like the table's: with the default cost of a random
@@ -261,6 +265,26 @@ def search(
     ids = [row.case_id for row in rows]
     found = {case.id: case for case in session.scalars(select(Case).where(Case.id.in_(ids)))}
     return [(found[row.case_id], int(row.score)) for row in rows], total
+
+
+def _from_postings(
+    session: Session,
+    terms: Sequence[str],
+    filters: CaseFilters,
+    limit: int,
+    offset: int,
+    dialect: str,
+) -> tuple[list[tuple[int, int]], int] | None:
+    """A one-term query answered from `case_grams` (None when it cannot be): a term as long as
+    the posted grams from its own range, a longer one on SQLite through its rarest gram's."""
+    if len(terms) != 1:
+        return None
+    term, arguments = terms[0], _filter_arguments(filters)
+    if len(term) <= case_postings.longest(dialect):
+        return case_postings.search(session, term, arguments, limit, offset)
+    if dialect == "sqlite":
+        return case_postings.search_longer(session, term, _fts_ids(term), arguments, limit, offset)
+    return None
 
 
 def _filter_arguments(filters: CaseFilters) -> dict[str, Any]:

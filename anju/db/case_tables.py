@@ -117,18 +117,19 @@ class CaseSearch(Base):
 
 
 class CaseGram(Base):
-    """Posting of a 1- or 2-character gram in a case's document, with that term's score.
+    """Posting of a short gram in a case's document, with that term's score.
 
-    One row per distinct gram of `case_search.doc` (migration 0006_case_grams): the primary
-    key (gram, score, day, case_id) is the search order of a one-term short query, so its top
-    page and its exact count are read from one key range. `facets` packs status, stage and
+    One row per distinct gram of `case_search.doc` (migration 0006_case_grams) of 1–2
+    characters, and on SQLite also of 3 (0008_case_trigrams): the primary key (gram, score,
+    day, case_id) is the search order of a one-term query, so its top page and its exact count
+    are read from one key range. `facets` packs status, stage and
     category (`anju.db.case_postings.facets`) so the common filters need no join; `day` is
     `occurred_on` as a day ordinal, 0 when unknown (ranks last, as NULLS LAST does). On SQLite
     the table is WITHOUT ROWID: the rows are the key, stored in gram order.
     """
 
     __tablename__ = "case_grams"
-    gram: Mapped[str] = mapped_column(String(2), primary_key=True)
+    gram: Mapped[str] = mapped_column(String(3), primary_key=True)
     score: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     day: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     case_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

@@ -103,6 +103,19 @@ def test_short_grams_score_every_short_term_as_the_search_rule_does() -> None:
     assert grams["水水"] == 1  # non-overlapping, as replace() counts in SQL
 
 
+def test_three_character_grams_count_as_the_search_rule_does() -> None:
+    from casebase.search import short_grams
+
+    title = normalise("水漏水漏水")
+    doc = normalise("水漏水漏水\n水水水水,漏水漏水 卫生间")
+    grams = short_grams(title, doc, 3)
+    every = {doc[i : i + n] for n in (1, 2, 3) for i in range(len(doc) - n + 1)}
+    assert set(grams) == {g for g in every if parse_query(g).terms == (g,)}
+    for gram, value in grams.items():
+        assert value == score(title, doc, (gram,)), gram
+    assert (grams["水水水"], grams["水漏水"]) == (1, 2 * 1 + 2)  # overlapping ones counted once
+
+
 def test_meaning_counts_only_above_the_floor_and_says_so() -> None:
     from casebase.matching import (
         MEANING_FLOOR,
