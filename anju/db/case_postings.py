@@ -273,13 +273,20 @@ def search_longer(
     the term holds one of the gram, none overlapping. So the postings of the term's rarest gram
     that are matches, in key order, are scored exactly from their text a few at a time, and the
     walk stops at the first posting whose key (bound, day, case) is below the page's last hit —
-    no later one can reach the page. The total counts the same postings.
+    no later one can reach the page. The total counts the same postings. When every case with
+    the gram is a match (the two counts agree) the postings need no narrowing by FTS5.
     """
     size = _longest(session)
     gram = _rarest(session, [term[i : i + size] for i in range(len(term) - size + 1)])
     if gram is None:
         return [], 0
-    where = [CaseGram.gram == gram, CaseGram.case_id.in_(containing), *_filters(**filter_values)]
+    matches = session.scalar(select(func.count()).select_from(containing.subquery()))
+    if not matches:
+        return [], 0
+    where = [CaseGram.gram == gram, *_filters(**filter_values)]
+    posted = session.scalar(select(func.count()).select_from(CaseGram).where(where[0]))
+    if matches != posted:  # the matches are a subset of the gram's postings: equal, or narrow
+        where.append(CaseGram.case_id.in_(containing))
     walk = (
         select(CaseGram.score, CaseGram.day, CaseGram.case_id)
         .where(*where)
