@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, text
 
 from anju.db.case_tables import Case, CasePackage, CasePackageItem, CaseRevision, CaseSearch
 from anju.db.tables import Project
@@ -49,6 +49,15 @@ def published_rows(session: Session, case_ids: Sequence[int] | None = None) -> l
     return rows
 
 
+def horizon(session: Session) -> int | None:
+    """On PostgreSQL the oldest transaction still running (every older one has finished and
+    is visible from now on); None on SQLite, whose revision ids commit in order."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    found = session.scalar(text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"))
+    return int(found)
+
+
 def match_stamp(session: Session) -> tuple[int, int]:
     """(newest case revision id, newest indexed case id): what changes when a case does."""
     revision = session.scalar(select(func.max(CaseRevision.id)))
@@ -56,9 +65,15 @@ def match_stamp(session: Session) -> tuple[int, int]:
     return int(revision or 0), int(newest or 0)
 
 
-def cases_changed_after(session: Session, revision_id: int, case_id: int) -> set[int]:
-    """Cases with a revision after `revision_id`, and cases indexed after `case_id`."""
-    revised = select(CaseRevision.case_id).where(CaseRevision.id > revision_id)
+def cases_changed_after(
+    session: Session, revision_id: int, case_id: int, since_tx: int | None
+) -> set[int]:
+    """Cases with a revision after `revision_id` or, on PostgreSQL, written by a transaction
+    from `since_tx` on (a `horizon`), and cases indexed after `case_id`."""
+    later = CaseRevision.id > revision_id
+    if since_tx is not None:
+        later = or_(later, CaseRevision.tx >= since_tx)
+    revised = select(CaseRevision.case_id).where(later)
     added = select(CaseSearch.case_id).where(CaseSearch.case_id > case_id)
     return {int(i) for i in session.scalars(revised.union(added))}
 

@@ -19,7 +19,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Date,
+    FetchedValue,
     ForeignKey,
     Index,
     Integer,
@@ -84,7 +86,15 @@ class CaseRevision(Base):
     actor: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(16))
     changes: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
-    __table_args__ = (Index("ix_case_revisions_case", "case_id", "id"),)
+    tx: Mapped[int | None] = mapped_column(BigInteger, server_default=FetchedValue())
+    """On PostgreSQL the id of the transaction that wrote the row (`pg_current_xact_id()`,
+    filled by the database, migration 0009_case_revision_tx): the matching index
+    catches up on every transaction that had not finished when it last looked. NULL on SQLite,
+    where writers are serialised and revision ids commit in order."""
+    __table_args__ = (
+        Index("ix_case_revisions_case", "case_id", "id"),
+        Index("ix_case_revisions_tx", "tx").ddl_if(dialect="postgresql"),
+    )
 
 
 class CaseSearch(Base):

@@ -7,8 +7,10 @@ and the newest indexed case. Every change to a case (create, edit, publish, reti
 drafts) writes a revision in the same transaction, so the cases revised since the last look are
 read again: put back when published, dropped otherwise. Changes made by other processes (the
 CLI, another app server) are seen the same way. On PostgreSQL a transaction can commit after
-one that took a later revision id, so each catch-up reads the last OVERLAP revisions again,
-and does so at least every RECHECK_SECONDS even when the stamp has not moved.
+one that took a later revision id, so the stamp also holds the horizon (the oldest transaction
+still running, read before anything else) and a catch-up also reads the revisions written by
+any transaction from the last horizon on. The horizon moves when the oldest transaction
+finishes; when an unrelated one holds it, the catch-up runs at least every RECHECK_SECONDS.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from anju.services.context import AppContext
 from casebase.match_index import MatchIndex
 from casebase.matching import Candidate, Profile, ask
 
-OVERLAP = 100
 RECHECK_SECONDS = 10.0
 
 
@@ -31,7 +32,7 @@ RECHECK_SECONDS = 10.0
 class _Kept:
     index: MatchIndex = field(default_factory=MatchIndex)
     lock: Lock = field(default_factory=Lock)
-    stamp: tuple[int, int] | None = None
+    stamp: tuple[int, int, int | None] | None = None
     checked_at: float = 0.0
 
 
@@ -48,16 +49,15 @@ def best(ctx: AppContext, session: Session, profile: Profile, limit: int) -> lis
 
 
 def _catch_up(kept: _Kept, session: Session) -> None:
-    stamp = packages_repo.match_stamp(session)
+    horizon = packages_repo.horizon(session)  # before reading: older transactions are visible
+    stamp = (*packages_repo.match_stamp(session), horizon)
     now = time.monotonic()
     if kept.stamp is None:
         kept.index = MatchIndex()
         kept.index.put(packages_repo.published_rows(session))
     elif stamp != kept.stamp or now - kept.checked_at > RECHECK_SECONDS:
-        last_revision, last_case = kept.stamp
-        changed = packages_repo.cases_changed_after(
-            session, max(0, last_revision - OVERLAP), last_case
-        )
+        last_revision, last_case, last_horizon = kept.stamp
+        changed = packages_repo.cases_changed_after(session, last_revision, last_case, last_horizon)
         rows = packages_repo.published_rows(session, sorted(changed))
         kept.index.drop(changed - {row[0] for row in rows})
         kept.index.put(rows)

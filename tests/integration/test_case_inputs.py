@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import insert, update
 
 from anju import cli, demo_cases
+from anju.db.case_tables import Case, CaseRevision, CaseSearch
 from anju.db.unit_of_work import Database
 from anju.services import case_inputs, cases
 from anju.services.context import AppContext
@@ -16,7 +18,7 @@ from anju.services.errors import (
     InvalidInputError,
     PermissionDeniedError,
 )
-from tests.conftest import Driver
+from tests.conftest import BACKENDS, Driver
 
 
 @pytest.fixture
@@ -141,3 +143,31 @@ def test_recommendation_follows_every_change_to_the_library(design_project: Driv
     assert top(ctx) == before[0]
     assert top(other) == before[1]
     other.db.dispose()
+
+
+@pytest.mark.parametrize("database_url", BACKENDS[1:], indirect=True)  # SQLite serialises writers
+def test_recommendation_sees_a_change_that_commits_after_later_ones(design_project: Driver) -> None:
+    """On PostgreSQL a slow transaction can commit its revision after many later ids were read;
+    the matching index still catches it up (by the transactions still running, not by ids)."""
+    ctx = design_project.ctx
+    text = "储藏室门禁刷卡失灵"
+
+    def top() -> int:
+        return case_inputs.recommend(ctx, "P1", "design", text=text).suggestions[0].case_id
+
+    slow_case = top()  # the index is loaded; now another published case is rewritten slowly
+    target = next(s.case_id for s in case_inputs.recommend(ctx, "P1", "design").suggestions
+                  if s.case_id != slow_case)  # fmt: skip
+    with ctx.db.engine.connect() as slow:
+        writing = slow.begin()
+        revision = {"at": ctx.now(), "actor": "kefu", "action": "edited", "changes": {}}
+        slow.execute(update(Case).where(Case.id == target).values(title=text))
+        searchable = {"title": text, "doc": text + "\n刷卡无反应。"}
+        slow.execute(update(CaseSearch).where(CaseSearch.case_id == target).values(searchable))
+        slow.execute(insert(CaseRevision).values(case_id=target, version=9, **revision))
+        with ctx.db.engine.begin() as others:  # 150 revisions with later ids commit first
+            rows = [{"case_id": slow_case, "version": 1, **revision} for _ in range(150)]
+            others.execute(insert(CaseRevision), rows)
+        assert top() != target  # caught up past them; the slow change is not visible yet
+        writing.commit()
+    assert top() == target
