@@ -62,13 +62,17 @@ class AppContext:
 
     def memo(self, key: str, stamp: object, compute: Callable[[], T]) -> T:
         """`compute()`'s value, kept while the caller's `stamp` (read from the database in the
-        same transaction) is unchanged; recomputed when it changes."""
+        same transaction) is unchanged; recomputed when it changes. Callers that compute the
+        same stamp at once all get the value stored first (one shared object)."""
         with self._lock:
             kept = self._memo.get(key)
         if kept is not None and kept[0] == stamp:
             return cast(T, kept[1])
         value = compute()
         with self._lock:
+            kept = self._memo.get(key)
+            if kept is not None and kept[0] == stamp:
+                return cast(T, kept[1])
             self._memo[key] = (stamp, value)
         return value
 
