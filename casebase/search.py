@@ -32,9 +32,15 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 LIKE_ESCAPE = "\\"
 
 
+_NONCHARACTERS = str.maketrans({"\ufffe": "\ufffd", "\uffff": "\ufffd"})
+"""SQLite's FTS5 reads U+FFFE and U+FFFF as U+FFFD (the replacement character): so does the
+index form, or a trigram match would find what `str` comparison does not."""
+
+
 def normalise(text: str) -> str:
     """Index form of `text`: NFKC (full-width → half-width) and lower case, controls removed."""
-    return _CONTROL.sub(" ", unicodedata.normalize("NFKC", text).lower())
+    folded = unicodedata.normalize("NFKC", text).lower().translate(_NONCHARACTERS)
+    return _CONTROL.sub(" ", folded)
 
 
 @dataclass(frozen=True)

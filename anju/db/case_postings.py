@@ -242,7 +242,7 @@ def _filters(
 def search(
     session: Session, gram: str, filter_values: dict[str, Any], limit: int, offset: int
 ) -> tuple[list[tuple[int, int]], int]:
-    """[(case_id, score)] of one page for a one-term query of 1–2 characters, and the total."""
+    """[(case_id, score)] of one page for a one-term query of a posted length, and the total."""
     where = [CaseGram.gram == gram, *_filters(**filter_values)]
     page = (
         select(CaseGram.case_id, CaseGram.score)
@@ -300,7 +300,8 @@ def search_longer(
             if len(best) >= wanted and chunk[0] < best[wanted - 1]:
                 break
             texts = _texts(session, [case_id for _, _, case_id in chunk])
-            best += [(score(*texts[c], (term,)), day, c) for _, day, c in chunk]
+            exact = [(score(*texts[c], (term,)), day, c) for _, day, c in chunk]
+            best += [key for key in exact if key[0]]  # 0: not in the text after all
             best.sort(reverse=True)
             del best[wanted:]
             if len(best) >= wanted and chunk[-1] < best[wanted - 1]:

@@ -8,7 +8,8 @@ ones; on PostgreSQL LIKE uses the GIN `gin_trgm_ops` index, with custom plans fo
 short patterns never get a slow generic plan and random reads costed as cached (1.1) so the
 planner reads the trigram matches' pages instead of scanning every document. A query of one
 term is answered by the posting table `case_grams` instead (`anju.db.case_postings`, kept in
-step here) when it can be: a term of 1–2 characters on both databases, any length on SQLite.
+step here) when it can be: 1–2 characters on both databases, 3 on SQLite; a longer one term on
+SQLite walks its rarest 3-character gram's postings, narrowed to the FTS5 matches.
 """
 
 from __future__ import annotations

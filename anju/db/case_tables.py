@@ -9,8 +9,10 @@ SQLite has the FTS5 `trigram` table `case_fts` with triggers, created by migrati
 columns so search ranks without a join (0004_case_search). A case's `external_ref` (its number
 in an imported spreadsheet) and `(source_kind, source_record_id)` (the defect it was drafted
 from) are unique, so importing or drafting twice never duplicates it (0005_case_links).
-`case_grams` holds the postings of 1–2-character terms (0006_case_grams) and `case_vectors`
-each case's meaning vector (0007_case_vectors).
+`case_grams` holds the postings of 1–2-character terms (0006_case_grams; on SQLite also of
+3-character ones, 0008_case_trigrams), `case_vectors` each case's meaning vector
+(0007_case_vectors) and `case_revisions.tx` the PostgreSQL transaction that wrote a revision
+(0009_case_revision_tx). SQLite's trigram index matches characters exactly (0010_case_fts_exact).
 """
 
 from __future__ import annotations

@@ -8,9 +8,10 @@ drafts) writes a revision in the same transaction, so the cases revised since th
 read again: put back when published, dropped otherwise. Changes made by other processes (the
 CLI, another app server) are seen the same way. On PostgreSQL a transaction can commit after
 one that took a later revision id, so the stamp also holds the horizon (the oldest transaction
-still running, read before anything else) and a catch-up also reads the revisions written by
-any transaction from the last horizon on. The horizon moves when the oldest transaction
-finishes; when an unrelated one holds it, the catch-up runs at least every RECHECK_SECONDS.
+still running on the server, read before anything else) and a catch-up also reads the
+revisions written by any transaction from the last horizon on. The horizon moves when the
+oldest transaction finishes; when an unrelated one holds it, a catch-up runs at least every
+RECHECK_SECONDS (counted from the last one that read, not from the last call).
 """
 
 from __future__ import annotations
@@ -55,10 +56,12 @@ def _catch_up(kept: _Kept, session: Session) -> None:
     if kept.stamp is None:
         kept.index = MatchIndex()
         kept.index.put(packages_repo.published_rows(session))
+        kept.checked_at = now
     elif stamp != kept.stamp or now - kept.checked_at > RECHECK_SECONDS:
         last_revision, last_case, last_horizon = kept.stamp
         changed = packages_repo.cases_changed_after(session, last_revision, last_case, last_horizon)
         rows = packages_repo.published_rows(session, sorted(changed))
         kept.index.drop(changed - {row[0] for row in rows})
         kept.index.put(rows)
-    kept.stamp, kept.checked_at = stamp, now
+        kept.checked_at = now  # only a look that read the changes counts for RECHECK_SECONDS
+    kept.stamp = stamp

@@ -64,6 +64,23 @@ def test_queries_of_every_length_find_every_case_containing_them_ranked(
     assert all("【" in hit.snippet or query in normalise(hit.title) for hit in result.hits)
 
 
+def test_search_matches_characters_exactly_on_both_databases(ctx: AppContext) -> None:
+    """SQLite's trigram index once folded final sigma into sigma (and U+FFFF into U+FFFD):
+    a search found cases without the term that PostgreSQL did not."""
+    ids = {}
+    for text in ["xyzσ", "xyzς", "wyzσ", "xyz", "abc\ufffd", "abc\uffff"]:
+        created = cases.create_case(ctx, "kefu", **{**NEW_CASE, "description": "门禁" + text})
+        cases.publish_case(ctx, created.id, "kefu")
+        ids[text] = created.id
+    expected = [("xyzσ", "xyzσ", 1), ("xyzς", "xyzς", 1), ("门禁 xyzσ", "xyzσ", 2)]
+    for query, found, points in expected:
+        result = cases.search_cases(ctx, query, "sheji")
+        assert [(h.id, h.score) for h in result.hits] == [(ids[found], points)], query
+        assert result.total == 1
+    every = cases.search_cases(ctx, "abc\ufffd", "sheji").hits  # one character in index form
+    assert {h.id for h in every} == {ids["abc\ufffd"], ids["abc\uffff"]}
+
+
 def test_one_character_query_ranks_a_title_hit_first(library: AppContext) -> None:
     top = cases.search_cases(library, "水", "sheji", limit=1).hits[0]
     assert "水" in top.title
